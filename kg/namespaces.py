@@ -1,0 +1,81 @@
+"""IRIs and prefixes used throughout kg.
+
+``KG`` is the namespace of the ontology (classes, relation types and the
+annotation properties the extractor reads); the other namespaces hold the
+nodes a build generates.  ``PREFIXES`` is what queries and serialisations
+predeclare.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+BASE = "https://w3id.org/kg/"
+KG = Namespace(BASE + "ontology/")
+ENTITY = Namespace(BASE + "entity/")
+STATEMENT = Namespace(BASE + "statement/")
+EVIDENCE = Namespace(BASE + "evidence/")
+DOCUMENT = Namespace(BASE + "document/")
+OBO = Namespace("http://purl.obolibrary.org/obo/")
+BIOLINK = Namespace("https://w3id.org/biolink/vocab/")
+HGNC = Namespace("http://identifiers.org/hgnc/")
+SCHEMA = Namespace("https://schema.org/")
+
+PREFIXES: dict[str, str] = {
+    "kg": str(KG),
+    "ent": str(ENTITY),
+    "stmt": str(STATEMENT),
+    "ev": str(EVIDENCE),
+    "doc": str(DOCUMENT),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "skos": str(SKOS),
+    "xsd": str(XSD),
+    "prov": str(PROV),
+    "dcterms": str(DCTERMS),
+    "obo": str(OBO),
+    "biolink": str(BIOLINK),
+    "schema": str(SCHEMA),
+}
+
+# Compact identifiers (CURIEs) of standard ontologies -> IRI prefix.  Used to
+# show a standard identifier as "CL:0000134" and to link it to a resolver.
+CURIE_PREFIXES: dict[str, str] = {
+    "CL": str(OBO) + "CL_",
+    "UBERON": str(OBO) + "UBERON_",
+    "MONDO": str(OBO) + "MONDO_",
+    "HP": str(OBO) + "HP_",
+    "GO": str(OBO) + "GO_",
+    "CHEBI": str(OBO) + "CHEBI_",
+    "PR": str(OBO) + "PR_",
+    "NCIT": str(OBO) + "NCIT_",
+    "RO": str(OBO) + "RO_",
+    "BFO": str(OBO) + "BFO_",
+    "OGMS": str(OBO) + "OGMS_",
+    "MAXO": str(OBO) + "MAXO_",
+    "DOID": str(OBO) + "DOID_",
+    "HGNC": str(HGNC),
+    "biolink": str(BIOLINK),
+    "MESH": "http://id.nlm.nih.gov/mesh/",
+}
+
+
+def to_curie(iri: str) -> str | None:
+    """``http://purl.obolibrary.org/obo/CL_0000134`` -> ``CL:0000134`` (None if unknown)."""
+    best: tuple[int, str] | None = None
+    for prefix, base in CURIE_PREFIXES.items():
+        if iri.startswith(base) and (best is None or len(base) > best[0]):
+            best = (len(base), prefix)
+    if best is None:
+        return None
+    return f"{best[1]}:{iri[best[0]:]}"
+
+
+def from_curie(curie: str) -> str | None:
+    """``CL:0000134`` -> its IRI, or None when the prefix is unknown."""
+    prefix, sep, local = curie.partition(":")
+    if not sep or prefix not in CURIE_PREFIXES or not local:
+        return None
+    return CURIE_PREFIXES[prefix] + local
