@@ -1,0 +1,310 @@
+"""spaCy pipeline: sentence splitting and concept/trigger matching components.
+
+The components are thin: they tokenize what :mod:`kg.lexicon` generated into
+matchers and store what they find as plain data on the Doc
+(``doc._.kg_mentions``, ``doc._.kg_triggers``), so the results survive
+``nlp.pipe(n_process=...)``.  Relation logic lives in :mod:`kg.relations`.
+
+Default pipeline: spaCy's blank English plus these components; no trained
+model needed.  With ``model="en_core_web_sm"`` (or any installed pipeline) the
+same components are added after the model's own; its sentence boundaries are
+kept unless they split inside a heading or paragraph break.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from .errors import PipelineError
+from .lexicon import Term, TriggerForm, concept_terms, trigger_forms
+from .namespaces import KG
+from .ontology import Ontology
+
+for _name in ("kg_mentions", "kg_triggers", "kg_abbreviations"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+# Tokens ending in "." that do not end a sentence (when the tokenizer kept the dot).
+NON_FINAL = frozenset(
+    {
+        "fig", "figs", "e.g", "i.e", "al", "vs", "dr", "mr", "mrs", "ms", "prof", "approx", "ca",
+        "no", "nos", "vol", "ref", "refs", "eq", "st", "inc", "ltd", "co", "etc", "resp", "cf",
+        "min", "max", "sec", "incl", "dept", "univ", "jan", "feb", "mar", "apr", "jun", "jul",
+        "aug", "sep", "sept", "oct", "nov", "dec",
+    }
+)
+_FINAL_PUNCT = frozenset({".", "!", "?", "…"})
+_OPENERS = frozenset({'"', "“", "‘", "'", "(", "["})
+
+
+# ---------------------------------------------------------------------------
+# Sentence boundaries
+# ---------------------------------------------------------------------------
+
+
+def sentence_starts(words: Sequence[str]) -> list[bool]:
+    """Decide where sentences start, from token texts alone.
+
+    A line break always ends a sentence (headings are sentences of their own);
+    otherwise a sentence ends at ``.``/``!``/``?`` followed by a token that
+    starts with a capital letter, a digit or an opening quote, unless the
+    token before the dot is a known abbreviation ("Fig.", "et al.", "e.g.").
+    """
+    n = len(words)
+    starts = [False] * n
+    if n:
+        starts[0] = True
+    prev_real: int | None = None
+    for i, word in enumerate(words):
+        if "\n" in word and not word.strip():
+            # whitespace token holding a line break: the next real token starts a sentence
+            j = i + 1
+            while j < n and not words[j].strip():
+                j += 1
+            if j < n:
+                starts[j] = True
+            continue
+        if word in _FINAL_PUNCT:
+            j = i + 1
+            while j < n and not words[j].strip():
+                j += 1
+            if j >= n:
+                continue
+            nxt = words[j]
+            before = words[prev_real].lower().rstrip(".") if prev_real is not None else ""
+            if before in NON_FINAL:
+                continue
+            if nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in _OPENERS:
+                starts[j] = True
+        if word.strip():
+            prev_real = i
+    return starts
+
+
+@Language.factory("kg_sentences", assigns=["token.is_sent_start"])
+def make_sentences(nlp: Language, name: str) -> SentenceSplitter:
+    return SentenceSplitter()
+
+
+class SentenceSplitter:
+    """Sets sentence starts with :func:`sentence_starts` (keeps a parser's splits inside lines)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        flags = sentence_starts([t.text for t in doc])
+        has_parse = doc.has_annotation("DEP")
+        for token, start in zip(doc, flags):
+            if has_parse:
+                if start:
+                    token.is_sent_start = True
+            else:
+                token.is_sent_start = start
+        return doc
+
+
+# ---------------------------------------------------------------------------
+# Concepts and triggers
+# ---------------------------------------------------------------------------
+
+
+@Language.factory(
+    "kg_concepts",
+    assigns=["doc._.kg_mentions", "doc._.kg_triggers", "doc._.kg_abbreviations"],
+)
+def make_concepts(nlp: Language, name: str) -> ConceptMatcher:
+    return ConceptMatcher(nlp)
+
+
+class ConceptMatcher:
+    """Finds concept mentions, abbreviations defined in the text, and trigger words.
+
+    Results on the Doc, all plain lists so they serialise:
+
+    - ``doc._.kg_mentions``: ``[start, end, concept_iri, flag]`` token spans,
+      ``flag`` is ``""``, ``"definition"`` (the short form inside its own
+      definition) or ``"local"`` (found through an abbreviation the document defined);
+    - ``doc._.kg_triggers``: ``[start, end, trigger_index]`` (index into ``self.triggers``);
+    - ``doc._.kg_abbreviations``: ``[short_form, concept_iri]`` defined in this document.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self.terms: tuple[Term, ...] = ()
+        self.triggers: tuple[TriggerForm, ...] = ()
+        self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self._trig = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._gaps = Matcher(nlp.vocab)
+        self._trigger_ids: dict[str, list[int]] = {}
+        self._preferred: dict[tuple[str, str], bool] = {}
+        self._roots: frozenset[str] = frozenset()
+
+    def initialize_from(self, ontology: Ontology) -> None:
+        """Index the ontology's terms and triggers (called once per pipeline)."""
+        self.terms = concept_terms(ontology)
+        self.triggers = trigger_forms(ontology)
+        self._roots = frozenset((*ontology.categories, str(KG.Entity)))
+        by_concept: dict[tuple[str, bool], list[str]] = {}
+        for term in self.terms:
+            by_concept.setdefault((term.concept, term.case_sensitive), []).append(term.text)
+            if term.preferred:
+                self._preferred[(term.text, term.concept)] = True
+        make = self.nlp.make_doc
+        for (concept, exact), texts in sorted(by_concept.items()):
+            matcher = self._exact if exact else self._lower
+            matcher.add(concept, [make(t) for t in sorted(set(texts))])
+        for i, form in enumerate(self.triggers):
+            self._trigger_ids.setdefault(form.text, []).append(i)
+        for text in sorted(self._trigger_ids):
+            words = text.split()
+            if "*" in words:
+                pattern: list[dict[str, Any]] = []
+                for w in words:
+                    if w == "*":
+                        pattern.append({"OP": "{,4}", "IS_PUNCT": False})
+                    else:
+                        pattern.extend({"LOWER": t.lower_} for t in make(w))
+                self._gaps.add(text, [pattern])
+            else:
+                self._trig.add(text, [make(text)])
+
+    # -- component --------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = self._match_concepts(doc)
+        mentions, abbreviations = self._local_abbreviations(doc, mentions)
+        doc._.kg_mentions = [[m[0], m[1], m[2], m[3]] for m in sorted(mentions)]
+        doc._.kg_abbreviations = [[sf, c] for sf, c in sorted(abbreviations.items())]
+        doc._.kg_triggers = self._match_triggers(doc)
+        return doc
+
+    def _match_concepts(self, doc: Doc) -> list[tuple[int, int, str, str]]:
+        strings = self.nlp.vocab.strings
+        found: dict[tuple[int, int], list[str]] = {}
+        for matcher in (self._lower, self._exact):
+            for match_id, start, end in matcher(doc):
+                found.setdefault((start, end), []).append(strings[match_id])
+        spans = []
+        for (start, end), concepts in found.items():
+            concept = self._choose(doc[start:end].text.lower(), sorted(set(concepts)))
+            spans.append(doc[start:end])
+            spans[-1].label_ = concept
+        kept = filter_spans(spans)
+        return [(s.start, s.end, s.label_, "") for s in kept]
+
+    def _choose(self, text: str, concepts: list[str]) -> str:
+        """Pick one concept for a surface form claimed by several: its label wins, then the most specific."""
+        if len(concepts) == 1:
+            return concepts[0]
+        preferred = [c for c in concepts if self._preferred.get((text, c))]
+        if len(preferred) == 1:
+            return preferred[0]
+        specific = [c for c in concepts if c not in self._roots]
+        return (specific or concepts)[0]
+
+    def _local_abbreviations(
+        self, doc: Doc, mentions: list[tuple[int, int, str, str]]
+    ) -> tuple[list[tuple[int, int, str, str]], dict[str, str]]:
+        """Short forms defined as "Long Form (SF)" name the long form's concept in this document."""
+        by_end = {m[1]: m for m in mentions}
+        defined: dict[str, str] = {}
+        definition_spans: set[tuple[int, int]] = set()
+        n = len(doc)
+        for i, tok in enumerate(doc):
+            if tok.text != "(" or i == 0:
+                continue
+            close = next((j for j in range(i + 1, min(i + 4, n)) if doc[j].text == ")"), None)
+            if close is None or close == i + 1:
+                continue
+            short = doc[i + 1 : close].text
+            long_mention = by_end.get(i)
+            if long_mention is None or not _is_short_form(short, doc[long_mention[0] : long_mention[1]].text):
+                continue
+            concept = long_mention[2]
+            for variant in _short_form_variants(short):
+                defined.setdefault(variant, concept)
+            definition_spans.add((i + 1, close))
+        if not defined:
+            return mentions, defined
+        covered = [False] * n
+        for m in mentions:
+            for k in range(m[0], m[1]):
+                covered[k] = True
+        out = []
+        for m in mentions:
+            flag = "definition" if (m[0], m[1]) in definition_spans else m[3]
+            out.append((m[0], m[1], m[2], flag))
+        for i, tok in enumerate(doc):
+            if not covered[i] and tok.text in defined:
+                flag = "definition" if (i, i + 1) in definition_spans else "local"
+                out.append((i, i + 1, defined[tok.text], flag))
+        return out, defined
+
+    def _match_triggers(self, doc: Doc) -> list[list[int]]:
+        strings = self.nlp.vocab.strings
+        hits: set[tuple[int, int, int]] = set()
+        for matcher in (self._trig, self._gaps):
+            for match_id, start, end in matcher(doc):
+                for idx in self._trigger_ids.get(strings[match_id], ()):
+                    hits.add((start, end, idx))
+        return [[s, e, i] for s, e, i in sorted(hits)]
+
+
+def _is_short_form(short: str, long: str) -> bool:
+    """Schwartz & Hearst's test: the short form's letters occur in order in the long form.
+
+    The first character must start a word of the long form.
+    """
+    sf = short.strip()
+    if not (2 <= len(sf) <= 12) or not any(c.isalpha() for c in sf) or not sf[0].isalnum():
+        return False
+    if len(sf.split()) > 2 or len(sf) >= len(long):
+        return False
+    chars = [c.lower() for c in sf if c.isalnum()]
+    if chars and chars[-1] == "s" and long.lower().endswith("s"):
+        chars = chars[:-1]
+    lf = long.lower()
+    pos = len(lf)
+    for k in range(len(chars) - 1, -1, -1):
+        c = chars[k]
+        pos = lf.rfind(c, 0, pos)
+        while k == 0 and pos > 0 and lf[pos - 1].isalnum():
+            pos = lf.rfind(c, 0, pos)
+        if pos < 0:
+            return False
+    return True
+
+
+def _short_form_variants(short: str) -> list[str]:
+    """"MSCs" -> ["MSCs", "MSC"]; "MSC" -> ["MSC", "MSCs"]."""
+    if short.endswith("s") and len(short) > 2 and short[-2].isupper():
+        return [short, short[:-1]]
+    return [short, short + "s"]
+
+
+# ---------------------------------------------------------------------------
+# Building the pipeline
+# ---------------------------------------------------------------------------
+
+
+def build_nlp(ontology: Ontology, model: str | None = None) -> Language:
+    """The kg pipeline: blank English (or an installed ``model``) plus kg's components."""
+    if model:
+        try:
+            nlp = spacy.load(model)
+        except OSError as exc:
+            raise PipelineError(
+                f"spaCy pipeline {model!r} is not installed ({exc}). "
+                "Leave --model out to use kg's default pipeline, which needs no trained model."
+            ) from None
+    else:
+        nlp = spacy.blank("en")
+    nlp.add_pipe("kg_sentences", last=True)
+    matcher: ConceptMatcher = nlp.add_pipe("kg_concepts", last=True)
+    matcher.initialize_from(ontology)
+    return nlp

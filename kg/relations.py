@@ -1,0 +1,838 @@
+"""Read relations out of a matched document.
+
+Input: the tokens, sentences, concept mentions and trigger matches that the
+spaCy components found (:mod:`kg.nlp`), and the ontology.  Output: one
+:class:`~kg.records.Relation` per reading, each with its evidence.
+
+The approach is shallow and rule based, so it needs no trained parser:
+
+* a trigger (a verb, a phrase, a topic noun; all from the ontology) is
+  anchored in a sentence;
+* its object is the first mention to its right that the relation's range
+  accepts, widened over coordination ("A, B, and C") and narrowed to the
+  examples a generic word introduces ("substances like IL-1β and TNF-α");
+* its subject is the nearest mention to its left that the relation's domain
+  accepts, or, when the clause has none, the subject the clause inherits: the
+  antecedent of a relative pronoun, the main subject for a participle clause
+  (", causing …", "When injected into …, MSCs …"), the previous sentence's
+  subject for "They"/"These cells", the document's main intervention for
+  "adverse events such as …";
+* passive voice with an agent ("secreted by") swaps the roles;
+* hedging and negation cues between the arguments set the modality;
+* "By reducing X, S interrupts Y" adds the chained claim X → Y with the sign
+  of both verbs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .lexicon import BE_FORMS, TriggerForm
+from .namespaces import KG
+from .ontology import Ontology
+from .records import Evidence, Modality, Relation, Span
+
+# Closed-class words the rules need.  Grammar, not domain knowledge.
+PRONOUNS = frozenset({"they", "it", "them", "these", "this", "those", "both"})
+DEMONSTRATIVES = frozenset({"this", "these", "those", "such", "that"})
+DETERMINERS = frozenset({"the", "a", "an", "its", "their", "this", "these", "those", "his", "her", "our", "such"})
+RELATIVES = frozenset({"which", "who", "whom", "whose", "that"})
+SUBORDINATORS = frozenset(
+    {"when", "while", "although", "though", "because", "since", "whereas", "if", "unless", "where",
+     "whether", "after", "before", "once", "meaning", "so", "but", "yet", "as"}
+)
+FRONTING = frozenset(
+    {"when", "while", "although", "though", "because", "since", "whereas", "if", "unless", "after",
+     "before", "once", "by", "despite", "as", "in", "to", "for", "with", "without", "following", "upon"}
+)
+COORDINATORS = frozenset({",", "and", "or", "and/or", "as", "well", "plus", "&"})
+HARD_STOPS = frozenset({";", ":", ".", "!", "?", "(", ")", "[", "]", "—", "–"})
+GENERIC_EVENT_HEADS = frozenset(
+    {"process", "release", "reduction", "effect", "mechanism", "approach", "treatment", "procedure",
+     "therapy", "intervention", "technique", "method", "strategy", "change", "increase", "decrease",
+     "loss", "production", "secretion", "activity", "action", "response", "product", "products"}
+)
+MAX_OBJECT_GAP = 8
+MAX_SUBJECT_DISTANCE = 30
+
+BASE_CONFIDENCE = {
+    "verb:active": 0.85,
+    "verb:passive": 0.8,
+    "verb:participle": 0.7,
+    "phrase": 0.75,
+    "hyponym": 0.8,
+    "topic": 0.6,
+    "means-effect": 0.6,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Tok:
+    text: str
+    lower: str
+    idx: int
+
+
+@dataclass(slots=True)
+class Arg:
+    """A mention taking part in a relation (possibly resolved from an anaphor)."""
+
+    start: int
+    end: int
+    concept: str
+    text_start: int  # token where the evidence text starts (an anaphor's own start)
+    resolved: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Trig:
+    start: int
+    end: int
+    forms: tuple[TriggerForm, ...]
+
+    @property
+    def kind(self) -> str:
+        return self.forms[0].kind
+
+    @property
+    def form(self) -> str:
+        return self.forms[0].form
+
+
+@dataclass
+class DocState:
+    """What the reader remembers across sentences of one document."""
+
+    salient: list[Arg] = field(default_factory=list)  # main subjects, most recent last
+    recent: list[tuple[int, Arg]] = field(default_factory=list)  # (sentence, mention)
+    topic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One relation read from a sentence, before it becomes a Relation record."""
+
+    subject: Arg
+    predicate: str
+    object: Arg
+    trigger: Trig | None
+    rule: str
+    scope: tuple[int, int]
+    confidence: float
+
+
+class RelationReader:
+    """Extracts relations from one document at a time; built once per ontology."""
+
+    def __init__(self, ontology: Ontology, triggers: Sequence[TriggerForm]) -> None:
+        self.ont = ontology
+        self.triggers = tuple(triggers)
+        self.roots = frozenset((*ontology.categories, str(KG.Entity)))
+        self.hedges = tuple(tuple(c.split()) for c in ontology.hedge_cues)
+        self.negations = tuple(tuple(c.split()) for c in ontology.negation_cues)
+        self.naming = tuple(tuple(c.split()) for c in ontology.naming_cues)
+        self.polar = {iri: r.polarity for iri, r in ontology.relations.items() if r.polarity}
+        self.is_a = str(KG.is_a)
+
+    # ------------------------------------------------------------------
+    def read(
+        self,
+        doc_id: str,
+        source: str,
+        text: str,
+        tokens: Sequence[Tok],
+        sentences: Sequence[tuple[int, int]],
+        mentions: Sequence[tuple[int, int, str, str]],
+        triggers: Sequence[tuple[int, int, int]],
+    ) -> list[Relation]:
+        self._tokens = tokens
+        args = self._prepare_mentions(tokens, mentions)
+        trig_by_sent = self._group_triggers(triggers, sentences)
+        state = DocState(topic=self._topic(args))
+        out: list[Relation] = []
+        for si, (s0, s1) in enumerate(sentences):
+            sent_args = [a for a in args if s0 <= a.start < s1]
+            sent_args = self._resolve_definites(sent_args, state, si)
+            readings = self._read_sentence(si, s0, s1, sent_args, trig_by_sent.get(si, []), state)
+            sent_text_start = tokens[s0].idx
+            last = tokens[s1 - 1]
+            sent_text_end = last.idx + len(last.text)
+            sentence = text[sent_text_start:sent_text_end]
+            stripped = sentence.rstrip()
+            sent_span = Span(sent_text_start, sent_text_start + len(stripped))
+            for r in readings:
+                out.append(self._relation(doc_id, source, text, stripped, si, sent_span, r))
+            for a in sent_args:
+                state.recent.append((si, a))
+            state.recent = [(k, a) for k, a in state.recent if k >= si - 3]
+        return out
+
+    # ------------------------------------------------------------------
+    # mentions
+    # ------------------------------------------------------------------
+    def _prepare_mentions(self, tokens: Sequence[Tok], mentions) -> list[Arg]:
+        """Drop short forms inside their definition; fold "proteins called proteoglycans" into one."""
+        kept = [Arg(s, e, c, s) for s, e, c, flag in mentions if flag != "definition"]
+        kept.sort(key=lambda a: a.start)
+        out: list[Arg] = []
+        i = 0
+        while i < len(kept):
+            a = kept[i]
+            if i + 1 < len(kept):
+                b = kept[i + 1]
+                gap = [t.lower for t in tokens[a.end : b.start] if t.lower not in DETERMINERS]
+                if tuple(gap) in self.naming:
+                    out.append(Arg(b.start, b.end, b.concept, a.start))
+                    i += 2
+                    continue
+            out.append(a)
+            i += 1
+        return out
+
+    def _generic(self, concept: str) -> bool:
+        return concept in self.roots
+
+    def _resolve_definites(self, args: list[Arg], state: DocState, si: int) -> list[Arg]:
+        """"the stem cells" after "mesenchymal stem cells": the more specific concept, recently named."""
+        out = []
+        toks = self._tokens
+        for a in args:
+            prev = toks[a.start - 1].lower if a.start > 0 else ""
+            prev2 = toks[a.start - 2].lower if a.start > 1 else ""
+            definite = prev in DETERMINERS - {"a", "an"} or prev2 in DETERMINERS - {"a", "an"}
+            if definite:
+                for _, cand in reversed(state.recent):
+                    if cand.concept != a.concept and self.ont.is_a(cand.concept, a.concept):
+                        a = Arg(a.start, a.end, cand.concept, a.text_start, resolved=True)
+                        break
+            out.append(a)
+        return out
+
+    def _topic(self, args: list[Arg]) -> str | None:
+        """The document's main intervention: the one mentioned most (first on ties)."""
+        counts: Counter[str] = Counter()
+        first: dict[str, int] = {}
+        for a in args:
+            if not self._generic(a.concept) and self.ont.is_a(a.concept, str(KG.Intervention)):
+                counts[a.concept] += 1
+                first.setdefault(a.concept, a.start)
+        if not counts:
+            return None
+        return min(counts, key=lambda c: (-counts[c], first[c]))
+
+    # ------------------------------------------------------------------
+    # triggers
+    # ------------------------------------------------------------------
+    def _group_triggers(self, triggers, sentences) -> dict[int, list[Trig]]:
+        spans: dict[tuple[int, int], list[TriggerForm]] = {}
+        for s, e, i in triggers:
+            spans.setdefault((s, e), []).append(self.triggers[i])
+        # longest match wins where trigger spans overlap
+        ordered = sorted(spans.items(), key=lambda kv: (-(kv[0][1] - kv[0][0]), kv[0][0]))
+        taken: set[int] = set()
+        chosen: list[Trig] = []
+        for (s, e), forms in ordered:
+            if any(k in taken for k in range(s, e)):
+                continue
+            taken.update(range(s, e))
+            # one kind per span: prefer verb readings, then phrases, then topic nouns
+            rank = {"verb": 0, "inverse_verb": 1, "phrase": 2, "inverse_phrase": 3, "topic": 4}
+            best = min(rank[f.kind] for f in forms)
+            chosen.append(Trig(s, e, tuple(sorted((f for f in forms if rank[f.kind] == best), key=lambda f: f.relation))))
+        chosen.sort(key=lambda t: t.start)
+        by_sent: dict[int, list[Trig]] = {}
+        si = 0
+        for t in chosen:
+            while si < len(sentences) and t.start >= sentences[si][1]:
+                si += 1
+            if si < len(sentences):
+                by_sent.setdefault(si, []).append(t)
+        return by_sent
+
+    # ------------------------------------------------------------------
+    # one sentence
+    # ------------------------------------------------------------------
+    def _read_sentence(self, si, s0, s1, args: list[Arg], trigs: list[Trig], state: DocState) -> list[Reading]:
+        toks = self._tokens
+        mention_at = {a.start: a for a in args}
+        covered: dict[int, Arg] = {}
+        for a in args:
+            for k in range(a.text_start, a.end):
+                covered[k] = a
+        # a trigger word inside a mention is part of a name, not a predicate
+        trigs = [t for t in trigs if not all(k in covered for k in range(t.start, t.end))]
+        trigs = [t for t in trigs if not self._adjectival(t)]
+        verb_positions = {k for t in trigs if t.kind in ("verb", "inverse_verb") for k in range(t.start, t.end)}
+        ctx = _Sentence(si, s0, s1, args, mention_at, covered, trigs, verb_positions)
+        main = self._main_subject(ctx, state)
+        readings: list[Reading] = []
+        for t in trigs:
+            if t.kind == "topic":
+                readings.extend(self._topic_readings(ctx, t, state))
+            elif t.kind == "inverse_phrase" and any(f.relation == self.is_a for f in t.forms):
+                readings.extend(self._hyponym_readings(ctx, t, inverse=True))
+            elif t.kind == "phrase" and any(f.relation == self.is_a for f in t.forms):
+                readings.extend(self._hyponym_readings(ctx, t, inverse=False))
+            else:
+                readings.extend(self._predicate_readings(ctx, t, main, state))
+        readings.extend(self._means_effect(ctx, readings))
+        # remember the sentence's subject for pronouns in the next one
+        subj = next((r.subject for r in readings if r.rule != "hyponym"), None) or main
+        if subj is None:
+            subj = next((a for a in args if not self._generic(a.concept)), None)
+        if subj is not None:
+            state.salient.append(subj)
+        return _dedupe(readings)
+
+    def _adjectival(self, t: Trig) -> bool:
+        """"the underlying cause", "the surrounding annulus": a participle used as an adjective."""
+        if t.kind not in ("verb", "inverse_verb") or t.form not in ("gerund", "participle"):
+            return False
+        if t.end - t.start != 1:
+            return False
+        prev = self._tokens[t.start - 1].lower if t.start > 0 else ""
+        return prev in DETERMINERS
+
+    # -- subjects ------------------------------------------------------
+    def _main_subject(self, ctx: _Sentence, state: DocState) -> Arg | None:
+        """The subject of the sentence's main clause (after a fronted clause, if any)."""
+        toks = self._tokens
+        start = ctx.s0
+        if toks[ctx.s0].lower in FRONTING:
+            comma = next((k for k in range(ctx.s0, ctx.s1) if toks[k].text == ","), None)
+            if comma is not None:
+                start = comma + 1
+        first_verb = next((t.start for t in ctx.trigs if t.kind in ("verb", "inverse_verb") and t.start >= start), ctx.s1)
+        for k in range(start, first_verb):
+            a = ctx.mention_at.get(k)
+            if a is not None and not self._generic(a.concept):
+                return a
+            if a is None and k not in ctx.covered and toks[k].lower in PRONOUNS | DEMONSTRATIVES:
+                ref = self._anaphor(ctx, k, first_verb, state, ())
+                if ref is not None:
+                    return ref
+        return None
+
+    def _anaphor(self, ctx: _Sentence, k: int, limit: int, state: DocState, domain: Sequence[str]) -> Arg | None:
+        """Resolve a pronoun or "these <noun>" at token k to an earlier mention."""
+        toks = self._tokens
+        word = toks[k].lower
+        head = None
+        j = k + 1
+        while j < limit and j < ctx.s1 and toks[j].lower.isalpha() and toks[j].lower not in ("of", "in", "from") and j not in ctx.verb_positions and j - k <= 4:
+            head = toks[j].lower
+            j += 1
+        if word in DEMONSTRATIVES and head is None and word != "this" and word != "these":
+            return None
+
+        def fits(a: Arg) -> bool:
+            return not self._generic(a.concept) and self.ont.fits(a.concept, domain)
+
+        if head is not None and word in DEMONSTRATIVES | {"the"}:
+            stem = head[:-1] if head.endswith("s") and not head.endswith("ss") else head
+            for _, cand in reversed(state.recent):
+                words = self.ont.label(cand.concept).lower().split()
+                if words and words[-1] in (stem, head) and fits(cand):
+                    return self._as_anaphor(cand, k, ctx)
+            if stem not in GENERIC_EVENT_HEADS and head not in GENERIC_EVENT_HEADS:
+                return None
+        # a pronoun (or a generic "this process"): the latest subject that fits
+        earlier = [a for a in ctx.args if a.end <= k and fits(a)]
+        if earlier and word in ("they", "it", "them"):
+            return self._as_anaphor(earlier[0], k, ctx)
+        for cand in reversed(state.salient[-2:]):
+            if fits(cand):
+                return self._as_anaphor(cand, k, ctx)
+        for _, cand in reversed(state.recent):
+            if fits(cand) and word in ("they", "it", "them", "these", "this"):
+                return self._as_anaphor(cand, k, ctx)
+        return None
+
+    def _as_anaphor(self, cand: Arg, k: int, ctx: _Sentence) -> Arg:
+        end = k + 1
+        toks = self._tokens
+        while end < ctx.s1 and toks[end].lower.isalpha() and end not in ctx.verb_positions and end - k < 4 and toks[end].lower not in ("of", "in"):
+            end += 1
+        return Arg(k, end, cand.concept, k, resolved=True)
+
+    def _left(self, ctx: _Sentence, t: Trig, main: Arg | None, state: DocState, domain: Sequence[str]) -> tuple[list[Arg], str]:
+        """The subject side of a trigger, and how it was found."""
+        toks = self._tokens
+        # a participle clause after a comma (", causing ...") inherits the main subject
+        prev = t.start - 1
+        while prev >= ctx.s0 and toks[prev].lower.endswith("ly") and prev not in ctx.covered:
+            prev -= 1
+        if t.form == "gerund" and prev >= ctx.s0 and toks[prev].text == ",":
+            return ([main] if main is not None else []), "participle"
+        k = t.start - 1
+        steps = 0
+        while k >= ctx.s0 and steps < MAX_SUBJECT_DISTANCE:
+            a = ctx.covered.get(k)
+            if a is not None:
+                if not self._generic(a.concept) and self.ont.fits(a.concept, domain):
+                    return self._left_group(ctx, a, t), "local"
+                k = a.text_start - 1
+                steps += 1
+                continue
+            w = toks[k].lower
+            if w in HARD_STOPS:
+                break
+            if k in ctx.verb_positions and not (t.start <= k < t.end):
+                break
+            if w in RELATIVES:
+                ante = self._antecedent(ctx, k, domain)
+                return ([ante] if ante else []), "relative"
+            if w in PRONOUNS and (k + 1 >= ctx.s1 or toks[k + 1].lower not in ("of",)):
+                ref = self._anaphor(ctx, k, t.start, state, domain)
+                if ref is not None:
+                    return [ref], "anaphora"
+            if w.endswith("ing") and k - 1 >= ctx.s0 and toks[k - 1].text == ",":
+                return ([main] if main is not None and self.ont.fits(main.concept, domain) else []), "participle"
+            if w in SUBORDINATORS or (k == ctx.s0 and w in FRONTING):
+                break
+            k -= 1
+            steps += 1
+        # fronted clause ("When injected into X, MSCs ..."): the main subject after the comma
+        if toks[ctx.s0].lower in FRONTING and main is not None and main.start > t.start and self.ont.fits(main.concept, domain):
+            return [main], "fronted"
+        return [], "none"
+
+    def _left_group(self, ctx: _Sentence, a: Arg, t: Trig) -> list[Arg]:
+        """"IL-1β and TNF-α drive": coordinated subjects directly before their verb."""
+        toks = self._tokens
+        between = [toks[k].lower for k in range(a.end, t.start)]
+        if any(w in HARD_STOPS or w == "," or w in RELATIVES for w in between) or len(between) > 4:
+            return [a]
+        group = [a]
+        cur = a
+        while True:
+            k = cur.text_start - 1
+            seps = []
+            while k >= ctx.s0 and k not in ctx.covered and toks[k].lower in COORDINATORS and len(seps) < 3:
+                seps.append(toks[k].lower)
+                k -= 1
+            if not seps or k < ctx.s0 or k not in ctx.covered or seps == [","] and not any(
+                toks[j].lower in ("and", "or") for j in range(a.end, t.start)
+            ):
+                break
+            prev = ctx.covered[k]
+            if self._generic(prev.concept) or "and" not in seps and "or" not in seps and "," not in seps:
+                break
+            group.insert(0, prev)
+            cur = prev
+        return group
+
+    def _antecedent(self, ctx: _Sentence, k: int, domain: Sequence[str]) -> Arg | None:
+        """The noun a relative pronoun at k refers to: the nearest fitting mention before it."""
+        j = k - 1
+        while j >= ctx.s0 and k - j <= 6:
+            a = ctx.covered.get(j)
+            if a is not None:
+                if not self._generic(a.concept) and self.ont.fits(a.concept, domain):
+                    return a
+                return None
+            if self._tokens[j].lower in HARD_STOPS:
+                return None
+            j -= 1
+        return None
+
+    # -- objects --------------------------------------------------------
+    def _right(self, ctx: _Sentence, start: int, rng: Sequence[str], *, tight: bool = False) -> list[Arg]:
+        """The object side: first fitting mention to the right, its coordination, its examples."""
+        toks = self._tokens
+        if start < ctx.s1 and toks[start].text == ":":
+            found = []
+            for a in ctx.args:
+                if a.start > start and not self._generic(a.concept) and self.ont.fits(a.concept, rng):
+                    found.append(a)
+            return found
+        k = start
+        gap = 0
+        limit = 3 if tight else MAX_OBJECT_GAP
+        while k < ctx.s1 and gap <= limit:
+            a = ctx.mention_at.get(k) or (ctx.covered.get(k) if ctx.covered.get(k) and ctx.covered[k].text_start == k else None)
+            if a is not None:
+                if self._generic(a.concept) or not self.ont.fits(a.concept, rng):
+                    examples = self._examples_after(ctx, a)
+                    if examples:
+                        return [e for e in examples if self.ont.fits(e.concept, rng)]
+                    if self._generic(a.concept) or tight:
+                        k = a.end
+                        gap += 1
+                        continue
+                    k = a.end
+                    gap += 1
+                    continue
+                group = self._right_group(ctx, a)
+                out: list[Arg] = []
+                for g in group:
+                    examples = self._examples_after(ctx, g)
+                    if examples and (self._generic(g.concept) or True):
+                        out.extend(e for e in examples if self.ont.fits(e.concept, rng))
+                    elif not self._generic(g.concept) and self.ont.fits(g.concept, rng):
+                        out.append(g)
+                return out
+            w = toks[k].lower
+            if w in HARD_STOPS or w in RELATIVES - {"that"} or (k in ctx.verb_positions):
+                break
+            if w in SUBORDINATORS and w not in ("as",):
+                break
+            k += 1
+            gap += 1
+        return []
+
+    def _right_group(self, ctx: _Sentence, a: Arg) -> list[Arg]:
+        """"growth factors, signaling molecules, and anti-inflammatory cytokines"."""
+        toks = self._tokens
+        group = [a]
+        cur = a
+        while True:
+            k = cur.end
+            seps: list[str] = []
+            while k < ctx.s1 and toks[k].lower in COORDINATORS and len(seps) < 3:
+                seps.append(toks[k].lower)
+                k += 1
+            if not seps:
+                break
+            mods = 0
+            while k < ctx.s1 and k not in ctx.covered and mods < 2 and toks[k].lower.isalpha() and toks[k].lower not in ("other", "which", "that") and k not in ctx.verb_positions and toks[k].lower not in SUBORDINATORS:
+                k += 1
+                mods += 1
+            if k >= ctx.s1 or k not in ctx.covered or ctx.covered[k].text_start != k:
+                break
+            nxt = ctx.covered[k]
+            if nxt is cur:
+                break
+            group.append(nxt)
+            cur = nxt
+        return group
+
+    def _examples_after(self, ctx: _Sentence, a: Arg) -> list[Arg]:
+        """Mentions introduced after ``a`` by "such as", "like", "including"."""
+        for t in ctx.trigs:
+            if t.kind != "inverse_phrase" or not any(f.relation == self.is_a for f in t.forms):
+                continue
+            between = [self._tokens[k].lower for k in range(a.end, t.start)]
+            if t.start >= a.end and all(w in (",", "(") for w in between) and len(between) <= 1:
+                first = self._first_mention_after(ctx, t.end, 3)
+                if first is not None:
+                    return self._right_group(ctx, first)
+        return []
+
+    def _first_mention_after(self, ctx: _Sentence, k: int, max_gap: int) -> Arg | None:
+        gap = 0
+        while k < ctx.s1 and gap <= max_gap:
+            a = ctx.covered.get(k)
+            if a is not None and a.text_start == k:
+                return a
+            if self._tokens[k].lower in HARD_STOPS:
+                return None
+            k += 1
+            gap += 1
+        return None
+
+    # -- readings -----------------------------------------------------
+    def _predicate_readings(self, ctx: _Sentence, t: Trig, main: Arg | None, state: DocState) -> list[Reading]:
+        toks = self._tokens
+        forms = t.forms
+        inverse = t.kind in ("inverse_verb", "inverse_phrase")
+        passive = False
+        after = t.end
+        if t.kind in ("verb", "inverse_verb") and t.form in ("participle", "past"):
+            agent = after < ctx.s1 and toks[after].lower == "by" and not _has_preposition(forms[0].text)
+            be = self._be_before(ctx, t.start)
+            if agent:
+                passive = True
+                after += 1
+            elif be and not _has_preposition(forms[0].text):
+                # "X is secreted" without an agent names no subject
+                return []
+        if passive:
+            inverse = not inverse
+        rels = [self.ont.relations[f.relation] for f in forms]
+        tight = t.kind in ("phrase", "inverse_phrase") and _is_function_phrase(forms[0].text)
+        all_domain = tuple(sorted({c for r in rels for c in (r.range if inverse else r.domain)})) if all(
+            (r.range if inverse else r.domain) for r in rels) else ()
+        all_range = tuple(sorted({c for r in rels for c in (r.domain if inverse else r.range)})) if all(
+            (r.domain if inverse else r.range) for r in rels) else ()
+        right = self._right(ctx, after, all_range, tight=tight)
+        if not right:
+            return []
+        if tight:
+            left = self._tight_left(ctx, t, all_domain)
+            how = "local"
+        else:
+            left, how = self._left(ctx, t, main, state, all_domain)
+        if not left:
+            return []
+        rule_base = "phrase" if t.kind in ("phrase", "inverse_phrase") else (
+            "verb:passive" if passive else ("verb:participle" if how in ("participle", "fronted") else "verb:active"))
+        out = []
+        for la in left:
+            for ra in right:
+                subj, obj = (ra, la) if inverse else (la, ra)
+                rel = self._choose_relation(rels, subj, obj)
+                if rel is None:
+                    continue
+                conf = BASE_CONFIDENCE[rule_base]
+                if how in ("anaphora", "relative") or subj.resolved or obj.resolved:
+                    conf *= 0.85
+                rule = rule_base if how in ("local", "none") else f"{rule_base}+{how}"
+                scope_start = min(la.start, t.start) if how == "local" else self._clause_start(ctx, t.start)
+                scope_end = max(ra.end, t.end)
+                out.append(Reading(subj, rel, obj, t, rule, (scope_start, scope_end), round(conf, 4)))
+        return out
+
+    def _tight_left(self, ctx: _Sentence, t: Trig, domain: Sequence[str]) -> list[Arg]:
+        k = t.start - 1
+        gap = 0
+        while k >= ctx.s0 and gap <= 1:
+            a = ctx.covered.get(k)
+            if a is not None:
+                if not self._generic(a.concept) and self.ont.fits(a.concept, domain):
+                    return [a]
+                return []
+            if self._tokens[k].lower in HARD_STOPS or self._tokens[k].text == ",":
+                return []
+            k -= 1
+            gap += 1
+        return []
+
+    def _be_before(self, ctx: _Sentence, k: int) -> bool:
+        j = k - 1
+        steps = 0
+        while j >= ctx.s0 and steps < 3:
+            w = self._tokens[j].lower
+            if w in BE_FORMS:
+                return True
+            if not (w.endswith("ly") or w in ("not", "also", "then", "often", "first", "still", "now", "being")):
+                return False
+            j -= 1
+            steps += 1
+        return False
+
+    def _clause_start(self, ctx: _Sentence, k: int) -> int:
+        j = k - 1
+        while j >= ctx.s0:
+            w = self._tokens[j].text
+            if w in (",", ";", ":") or self._tokens[j].lower in RELATIVES:
+                return j + 1
+            j -= 1
+        return ctx.s0
+
+    def _choose_relation(self, rels, subj: Arg, obj: Arg) -> str | None:
+        if subj.concept == obj.concept:
+            return None
+        for rel in rels:
+            if not self.ont.fits(subj.concept, rel.domain) or not self.ont.fits(obj.concept, rel.range):
+                continue
+            if rel.iri == self.is_a and not self._same_category(subj.concept, obj.concept):
+                continue
+            return rel.iri
+        return None
+
+    def _same_category(self, a: str, b: str) -> bool:
+        return (
+            not self._generic(b)
+            and self.ont.category(a) is not None
+            and self.ont.category(a) == self.ont.category(b)
+            and not self.ont.is_a(b, a)
+        )
+
+    def _hyponym_readings(self, ctx: _Sentence, t: Trig, *, inverse: bool) -> list[Reading]:
+        """"X such as Y and Z" (inverse) or "Y and other X": Y is a X."""
+        toks = self._tokens
+        if inverse:
+            k = t.start - 1
+            while k >= ctx.s0 and toks[k].text in (",", "("):
+                k -= 1
+            general = ctx.covered.get(k)
+            first = self._first_mention_after(ctx, t.end, 3)
+            if general is None or first is None:
+                return []
+            specifics = self._right_group(ctx, first)
+        else:
+            general = self._first_mention_after(ctx, t.end, 2)
+            k = t.start - 1
+            while k >= ctx.s0 and toks[k].text == ",":
+                k -= 1
+            last = ctx.covered.get(k)
+            if general is None or last is None:
+                return []
+            specifics = [a for a in self._left_group_plain(ctx, last)]
+        out = []
+        for s in specifics:
+            if self._generic(general.concept) or not self._same_category(s.concept, general.concept):
+                continue
+            scope = (min(general.start, s.start), max(general.end, s.end))
+            out.append(Reading(s, self.is_a, general, t, "hyponym", scope, BASE_CONFIDENCE["hyponym"]))
+        return out
+
+    def _left_group_plain(self, ctx: _Sentence, last: Arg) -> list[Arg]:
+        group = [last]
+        cur = last
+        toks = self._tokens
+        while True:
+            k = cur.text_start - 1
+            seps = 0
+            while k >= ctx.s0 and k not in ctx.covered and toks[k].lower in COORDINATORS and seps < 2:
+                k -= 1
+                seps += 1
+            if not seps or k not in ctx.covered:
+                break
+            cur = ctx.covered[k]
+            group.insert(0, cur)
+        return group
+
+    def _topic_readings(self, ctx: _Sentence, t: Trig, state: DocState) -> list[Reading]:
+        """"adverse events such as infection": the document's intervention has that effect."""
+        rels = [self.ont.relations[f.relation] for f in t.forms]
+        rng = tuple(sorted({c for r in rels for c in r.range}))
+        dom = tuple(sorted({c for r in rels for c in r.domain}))
+        # objects: the first fitting mentions after the noun (over "such as", "is the potential for", ...)
+        k = t.end
+        first = None
+        gap = 0
+        toks = self._tokens
+        while k < ctx.s1 and gap <= MAX_OBJECT_GAP:
+            a = ctx.covered.get(k)
+            if a is not None and a.text_start == k:
+                if not self._generic(a.concept) and self.ont.fits(a.concept, rng):
+                    first = a
+                    break
+                k = a.end
+                gap += 1
+                continue
+            if toks[k].lower in (";", ".") or toks[k].lower in SUBORDINATORS:
+                break
+            k += 1
+            gap += 1
+        if first is None:
+            return []
+        objects = [a for a in self._right_group(ctx, first) if not self._generic(a.concept) and self.ont.fits(a.concept, rng)]
+        # subject: an intervention named before the noun in this sentence, else the document topic
+        subj = None
+        for a in ctx.args:
+            if a.end <= t.start and t.start - a.end <= 6 and not self._generic(a.concept) and self.ont.fits(a.concept, dom):
+                subj = a
+        if subj is None:
+            if state.topic is None:
+                return []
+            subj = Arg(t.start, t.end, state.topic, t.start, resolved=True)
+        out = []
+        scope_start = max(ctx.s0, t.start - 3)
+        for o in objects:
+            rel = self._choose_relation(rels, subj, o)
+            if rel:
+                out.append(Reading(subj, rel, o, t, "topic", (scope_start, o.end), BASE_CONFIDENCE["topic"]))
+        return out
+
+    def _means_effect(self, ctx: _Sentence, readings: list[Reading]) -> list[Reading]:
+        """"By reducing X, the cells interrupt Y": X and Y are linked with the sign of both verbs."""
+        toks = self._tokens
+        if toks[ctx.s0].lower != "by":
+            return []
+        comma = next((k for k in range(ctx.s0, ctx.s1) if toks[k].text == ","), None)
+        if comma is None:
+            return []
+        means = [r for r in readings if r.trigger and r.trigger.start < comma and r.predicate in self.polar]
+        effects = [r for r in readings if r.trigger and r.trigger.start > comma and r.predicate in self.polar]
+        out = []
+        for m in means:
+            for e in effects:
+                sign = self.polar[m.predicate] * self.polar[e.predicate]
+                candidates = [self.ont.relations[iri] for iri, p in sorted(self.polar.items()) if p == sign]
+                rel = self._choose_relation(candidates, m.object, e.object)
+                if rel:
+                    scope = (ctx.s0, e.scope[1])
+                    out.append(Reading(m.object, rel, e.object, None, "means-effect", scope, BASE_CONFIDENCE["means-effect"]))
+        return out
+
+    # ------------------------------------------------------------------
+    def _modality(self, scope: tuple[int, int]) -> Modality:
+        words = [t.lower for t in self._tokens[scope[0] : scope[1]]]
+        if _contains_any(words, self.negations):
+            return Modality.NEGATED
+        if _contains_any(words, self.hedges):
+            return Modality.HEDGED
+        return Modality.ASSERTED
+
+    def _relation(self, doc_id, source, text, sentence, si, sent_span, r: Reading) -> Relation:
+        toks = self._tokens
+
+        def char_span(a: Arg) -> Span:
+            first = toks[a.text_start]
+            last = toks[a.end - 1]
+            return Span(first.idx, last.idx + len(last.text))
+
+        ss, os_ = char_span(r.subject), char_span(r.object)
+        if r.trigger is not None:
+            tf, tl = toks[r.trigger.start], toks[r.trigger.end - 1]
+            tspan = Span(tf.idx, tl.idx + len(tl.text))
+            ttext = text[tspan.start : tspan.end]
+        else:
+            tspan, ttext = None, ""
+        ev = Evidence(
+            doc_id=doc_id,
+            source=source,
+            sentence=sentence,
+            sentence_index=si,
+            sentence_span=sent_span,
+            subject_text=text[ss.start : ss.end],
+            subject_span=ss,
+            object_text=text[os_.start : os_.end],
+            object_span=os_,
+            trigger_text=ttext,
+            trigger_span=tspan,
+            rule=r.rule,
+            modality=self._modality(r.scope),
+            confidence=r.confidence,
+        )
+        return Relation(r.subject.concept, r.predicate, r.object.concept, (ev,))
+
+
+@dataclass
+class _Sentence:
+    si: int
+    s0: int
+    s1: int
+    args: list[Arg]
+    mention_at: dict[int, Arg]
+    covered: dict[int, Arg]
+    trigs: list[Trig]
+    verb_positions: set[int]
+
+
+def _has_preposition(text: str) -> bool:
+    return len(text.split()) > 1
+
+
+_FUNCTION_WORDS = frozenset({"for", "of", "the", "with", "using", "against", "in", "to", "within", "based", "on", "treatment", "-derived", "derived"})
+
+
+def _is_function_phrase(text: str) -> bool:
+    return all(w in _FUNCTION_WORDS for w in text.split())
+
+
+def _contains_any(words: list[str], cues: Sequence[tuple[str, ...]]) -> bool:
+    n = len(words)
+    for cue in cues:
+        m = len(cue)
+        for i in range(n - m + 1):
+            if tuple(words[i : i + m]) == cue:
+                return True
+    return False
+
+
+def _dedupe(readings: list[Reading]) -> list[Reading]:
+    seen = set()
+    out = []
+    for r in readings:
+        key = (r.subject.concept, r.predicate, r.object.concept, r.subject.start, r.object.start)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(r)
+    return out
