@@ -275,7 +275,9 @@ def concept_terms(ontology: Ontology) -> tuple[Term, ...]:
             continue
         names = [concept.label, *concept.synonyms, *concept.hidden]
         for i, name in enumerate(names):
-            forms = surface_forms(name) | _like_variants(name, concept.category)
+            forms = surface_forms(name)
+            for like in _like_variants(name, concept.category):
+                forms |= surface_forms(like)
             for f in forms:
                 key = (f.lower(), iri, False)
                 terms.setdefault(key, Term(f.lower(), iri, False, i == 0))

@@ -54,6 +54,11 @@ GENERIC_EVENT_HEADS = frozenset(
      "therapy", "intervention", "technique", "method", "strategy", "change", "increase", "decrease",
      "loss", "production", "secretion", "activity", "action", "response", "product", "products"}
 )
+ADVERBS = frozenset(
+    {"often", "also", "then", "thus", "thereby", "typically", "usually", "primarily", "mainly", "frequently",
+     "commonly", "still", "further", "not", "directly", "subsequently", "eventually", "ultimately", "in", "turn"}
+)
+ADJECTIVE_CONTEXT = frozenset({"upon", "on", "in", "into", "onto", "with", "within", "between", "at", "from"})
 MAX_OBJECT_GAP = 8
 MAX_SUBJECT_DISTANCE = 30
 
@@ -263,6 +268,7 @@ class RelationReader:
                 covered[k] = a
         # a trigger word inside a mention is part of a name, not a predicate
         trigs = [t for t in trigs if not all(k in covered for k in range(t.start, t.end))]
+        self._trigger_ends = {t.end - 1 for t in trigs}
         trigs = [t for t in trigs if not self._adjectival(t)]
         verb_positions = {k for t in trigs if t.kind in ("verb", "inverse_verb") for k in range(t.start, t.end)}
         ctx = _Sentence(si, s0, s1, args, mention_at, covered, trigs, verb_positions)
@@ -293,7 +299,7 @@ class RelationReader:
         if t.end - t.start != 1:
             return False
         prev = self._tokens[t.start - 1].lower if t.start > 0 else ""
-        return prev in DETERMINERS
+        return prev in DETERMINERS or prev in ADJECTIVE_CONTEXT or (t.start - 1) in self._trigger_ends
 
     # -- subjects ------------------------------------------------------
     def _main_subject(self, ctx: _Sentence, state: DocState) -> Arg | None:
@@ -362,10 +368,11 @@ class RelationReader:
         toks = self._tokens
         # a participle clause after a comma (", causing ...") inherits the main subject
         prev = t.start - 1
-        while prev >= ctx.s0 and toks[prev].lower.endswith("ly") and prev not in ctx.covered:
+        while prev >= ctx.s0 and prev not in ctx.covered and (toks[prev].lower.endswith("ly") or toks[prev].lower in ADVERBS):
             prev -= 1
-        if t.form == "gerund" and prev >= ctx.s0 and toks[prev].text == ",":
-            return ([main] if main is not None else []), "participle"
+        if t.form in ("gerund", "participle") and prev >= ctx.s0 and toks[prev].text == ",":
+            fits = main is not None and self.ont.fits(main.concept, domain)
+            return ([main] if fits else []), "participle"
         k = t.start - 1
         steps = 0
         while k >= ctx.s0 and steps < MAX_SUBJECT_DISTANCE:
@@ -377,6 +384,12 @@ class RelationReader:
                 steps += 1
                 continue
             w = toks[k].lower
+            if w == ")":
+                opening = next((j for j in range(k - 1, max(ctx.s0, k - 12) - 1, -1) if toks[j].text == "("), None)
+                if opening is not None:
+                    k = opening - 1
+                    steps += 1
+                    continue
             if w in HARD_STOPS:
                 break
             if k in ctx.verb_positions and not (t.start <= k < t.end):
@@ -426,14 +439,20 @@ class RelationReader:
 
     def _antecedent(self, ctx: _Sentence, k: int, domain: Sequence[str]) -> Arg | None:
         """The noun a relative pronoun at k refers to: the nearest fitting mention before it."""
+        toks = self._tokens
         j = k - 1
-        while j >= ctx.s0 and k - j <= 6:
+        while j >= ctx.s0 and k - j <= 8:
             a = ctx.covered.get(j)
             if a is not None:
                 if not self._generic(a.concept) and self.ont.fits(a.concept, domain):
                     return a
                 return None
-            if self._tokens[j].lower in HARD_STOPS:
+            if toks[j].text == ")":
+                opening = next((i for i in range(j - 1, max(ctx.s0, j - 12) - 1, -1) if toks[i].text == "("), None)
+                if opening is not None:
+                    j = opening - 1
+                    continue
+            if toks[j].lower in HARD_STOPS:
                 return None
             j -= 1
         return None
@@ -705,7 +724,7 @@ class RelationReader:
                 k = a.end
                 gap += 1
                 continue
-            if toks[k].lower in (";", ".") or toks[k].lower in SUBORDINATORS:
+            if toks[k].lower in (";", ".") or toks[k].lower in RELATIVES - {"that"}:
                 break
             k += 1
             gap += 1
