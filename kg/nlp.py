@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -97,14 +99,13 @@ class SentenceSplitter:
     """Sets sentence starts with :func:`sentence_starts` (keeps a parser's splits inside lines)."""
 
     def __call__(self, doc: Doc) -> Doc:
+        if not len(doc):
+            return doc
         flags = sentence_starts([t.text for t in doc])
-        has_parse = doc.has_annotation("DEP")
-        for token, start in zip(doc, flags):
-            if has_parse:
-                if start:
-                    token.is_sent_start = True
-            else:
-                token.is_sent_start = start
+        if doc.has_annotation("DEP"):
+            return doc  # a trained parser has set boundaries; they stand
+        values = numpy.fromiter((1 if f else -1 for f in flags), dtype="int32", count=len(flags))
+        doc.from_array([SENT_START], values.reshape(-1, 1).astype("uint64"))
         return doc
 
 

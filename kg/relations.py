@@ -25,6 +25,7 @@ The approach is shallow and rule based, so it needs no trained parser:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -157,8 +158,12 @@ class RelationReader:
         trig_by_sent = self._group_triggers(triggers, sentences)
         state = DocState(topic=self._topic(args))
         out: list[Relation] = []
+        by_sentence: dict[int, list[Arg]] = {}
+        starts = [s0 for s0, _ in sentences]
+        for a in args:
+            by_sentence.setdefault(bisect_right(starts, a.start) - 1, []).append(a)
         for si, (s0, s1) in enumerate(sentences):
-            sent_args = [a for a in args if s0 <= a.start < s1]
+            sent_args = [a for a in by_sentence.get(si, ()) if s0 <= a.start < s1]
             sent_args = self._resolve_definites(sent_args, state, si)
             readings = self._read_sentence(si, s0, s1, sent_args, trig_by_sent.get(si, []), state)
             sent_text_start = tokens[s0].idx
@@ -271,7 +276,7 @@ class RelationReader:
         self._trigger_ends = {t.end - 1 for t in trigs}
         trigs = [t for t in trigs if not self._adjectival(t)]
         verb_positions = {k for t in trigs if t.kind in ("verb", "inverse_verb") for k in range(t.start, t.end)}
-        ctx = _Sentence(si, s0, s1, args, mention_at, covered, trigs, verb_positions)
+        ctx = _Sentence(si, s0, s1, args, mention_at, covered, trigs, verb_positions, {t.start: t for t in trigs})
         main = self._main_subject(ctx, state)
         readings: list[Reading] = []
         for t in trigs:
@@ -530,14 +535,15 @@ class RelationReader:
 
     def _examples_after(self, ctx: _Sentence, a: Arg) -> list[Arg]:
         """Mentions introduced after ``a`` by "such as", "like", "including"."""
-        for t in ctx.trigs:
-            if t.kind != "inverse_phrase" or not any(f.relation == self.is_a for f in t.forms):
+        for start in (a.end, a.end + 1):
+            t = ctx.trig_at.get(start)
+            if t is None or t.kind != "inverse_phrase" or not any(f.relation == self.is_a for f in t.forms):
                 continue
-            between = [self._tokens[k].lower for k in range(a.end, t.start)]
-            if t.start >= a.end and all(w in (",", "(") for w in between) and len(between) <= 1:
-                first = self._first_mention_after(ctx, t.end, 3)
-                if first is not None:
-                    return self._right_group(ctx, first)
+            if start == a.end + 1 and self._tokens[a.end].text not in (",", "("):
+                continue
+            first = self._first_mention_after(ctx, t.end, 3)
+            if first is not None:
+                return self._right_group(ctx, first)
         return []
 
     def _first_mention_after(self, ctx: _Sentence, k: int, max_gap: int) -> Arg | None:
@@ -822,6 +828,7 @@ class _Sentence:
     covered: dict[int, Arg]
     trigs: list[Trig]
     verb_positions: set[int]
+    trig_at: dict[int, Trig]
 
 
 def _has_preposition(text: str) -> bool:
