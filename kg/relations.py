@@ -42,7 +42,7 @@ DETERMINERS = frozenset({"the", "a", "an", "its", "their", "this", "these", "tho
 RELATIVES = frozenset({"which", "who", "whom", "whose", "that"})
 SUBORDINATORS = frozenset(
     {"when", "while", "although", "though", "because", "since", "whereas", "if", "unless", "where",
-     "whether", "after", "before", "once", "meaning", "so", "but", "yet", "as"}
+     "whether", "after", "before", "once", "meaning", "so", "but", "yet"}
 )
 FRONTING = frozenset(
     {"when", "while", "although", "though", "because", "since", "whereas", "if", "unless", "after",
@@ -111,7 +111,7 @@ class Trig:
 class DocState:
     """What the reader remembers across sentences of one document."""
 
-    salient: list[Arg] = field(default_factory=list)  # main subjects, most recent last
+    salient: list[list[Arg]] = field(default_factory=list)  # per sentence: main subject first, then the rest
     recent: list[tuple[int, Arg]] = field(default_factory=list)  # (sentence, mention)
     topic: str | None = None
 
@@ -176,7 +176,11 @@ class RelationReader:
                 out.append(self._relation(doc_id, source, text, stripped, si, sent_span, r))
             for a in sent_args:
                 state.recent.append((si, a))
-            state.recent = [(k, a) for k, a in state.recent if k >= si - 3]
+            for r in readings:  # what a pronoun stood for is a mention too
+                for a in (r.subject, r.object):
+                    if a.resolved:
+                        state.recent.append((si, a))
+            state.recent = [(k, a) for k, a in state.recent if k >= si - 5]
         return out
 
     # ------------------------------------------------------------------
@@ -212,8 +216,13 @@ class RelationReader:
             prev = toks[a.start - 1].lower if a.start > 0 else ""
             prev2 = toks[a.start - 2].lower if a.start > 1 else ""
             definite = prev in DETERMINERS - {"a", "an"} or prev2 in DETERMINERS - {"a", "an"}
-            if definite:
-                for _, cand in reversed(state.recent):
+            # a bare plural ("stem cells") right after its hyponym ("MSCs") usually means the same cells
+            bare_plural = not definite and toks[a.end - 1].lower.endswith("s") and not self._generic(a.concept)
+            if definite or bare_plural:
+                horizon = si - (2 if bare_plural else 5)
+                for k, cand in reversed(state.recent):
+                    if k < horizon:
+                        break
                     if cand.concept != a.concept and self.ont.is_a(cand.concept, a.concept):
                         a = Arg(a.start, a.end, cand.concept, a.text_start, resolved=True)
                         break
@@ -274,7 +283,7 @@ class RelationReader:
         # a trigger word inside a mention is part of a name, not a predicate
         trigs = [t for t in trigs if not all(k in covered for k in range(t.start, t.end))]
         self._trigger_ends = {t.end - 1 for t in trigs}
-        trigs = [t for t in trigs if not self._adjectival(t)]
+        trigs = [t for t in trigs if not self._adjectival(t, covered)]
         verb_positions = {k for t in trigs if t.kind in ("verb", "inverse_verb") for k in range(t.start, t.end)}
         ctx = _Sentence(si, s0, s1, args, mention_at, covered, trigs, verb_positions, {t.start: t for t in trigs})
         main = self._main_subject(ctx, state)
@@ -289,22 +298,38 @@ class RelationReader:
             else:
                 readings.extend(self._predicate_readings(ctx, t, main, state))
         readings.extend(self._means_effect(ctx, readings))
-        # remember the sentence's subject for pronouns in the next one
+        # remember the sentence's subject (and its other mentions) for pronouns in the next one
         subj = next((r.subject for r in readings if r.rule != "hyponym"), None) or main
-        if subj is None:
-            subj = next((a for a in args if not self._generic(a.concept)), None)
-        if subj is not None:
-            state.salient.append(subj)
+        ranked = ([subj] if subj is not None else []) + [a for a in args if not self._generic(a.concept)]
+        if ranked:
+            state.salient.append(ranked)
         return _dedupe(readings)
 
-    def _adjectival(self, t: Trig) -> bool:
-        """"the underlying cause", "the surrounding annulus": a participle used as an adjective."""
-        if t.kind not in ("verb", "inverse_verb") or t.form not in ("gerund", "participle"):
+    def _adjectival(self, t: Trig, covered: dict[int, Arg]) -> bool:
+        """A trigger word used as a noun or adjective, not as a verb.
+
+        "the underlying cause", "upon surrounding nerves" (participles as adjectives);
+        "this local release of molecules" (a verb's base form as a noun).
+        """
+        if t.kind not in ("verb", "inverse_verb") or t.end - t.start != 1:
             return False
-        if t.end - t.start != 1:
-            return False
-        prev = self._tokens[t.start - 1].lower if t.start > 0 else ""
-        return prev in DETERMINERS or prev in ADJECTIVE_CONTEXT or (t.start - 1) in self._trigger_ends
+        toks = self._tokens
+        prev = toks[t.start - 1].lower if t.start > 0 else ""
+        if t.form in ("gerund", "participle"):
+            return prev in DETERMINERS or prev in ADJECTIVE_CONTEXT or (t.start - 1) in self._trigger_ends
+        if t.form in ("base", "s"):
+            if prev in DETERMINERS:
+                return True
+            prev2 = toks[t.start - 2].lower if t.start > 1 else ""
+            return (
+                prev2 in DETERMINERS
+                and prev.isalpha()
+                and (t.start - 1) not in covered
+                and (t.start - 1) not in self._trigger_ends
+                and not prev.endswith("ly")
+                and prev not in ADVERBS
+            )
+        return False
 
     # -- subjects ------------------------------------------------------
     def _main_subject(self, ctx: _Sentence, state: DocState) -> Arg | None:
@@ -353,9 +378,10 @@ class RelationReader:
         earlier = [a for a in ctx.args if a.end <= k and fits(a)]
         if earlier and word in ("they", "it", "them"):
             return self._as_anaphor(earlier[0], k, ctx)
-        for cand in reversed(state.salient[-2:]):
-            if fits(cand):
-                return self._as_anaphor(cand, k, ctx)
+        for ranked in reversed(state.salient[-2:]):
+            for cand in ranked:
+                if fits(cand):
+                    return self._as_anaphor(cand, k, ctx)
         for _, cand in reversed(state.recent):
             if fits(cand) and word in ("they", "it", "them", "these", "this"):
                 return self._as_anaphor(cand, k, ctx)
@@ -406,7 +432,7 @@ class RelationReader:
                 ref = self._anaphor(ctx, k, t.start, state, domain)
                 if ref is not None:
                     return [ref], "anaphora"
-            if w.endswith("ing") and k - 1 >= ctx.s0 and toks[k - 1].text == ",":
+            if w.endswith("ing") and self._after_comma(ctx, k):
                 return ([main] if main is not None and self.ont.fits(main.concept, domain) else []), "participle"
             if w in SUBORDINATORS or (k == ctx.s0 and w in FRONTING):
                 break
@@ -416,6 +442,14 @@ class RelationReader:
         if toks[ctx.s0].lower in FRONTING and main is not None and main.start > t.start and self.ont.fits(main.concept, domain):
             return [main], "fronted"
         return [], "none"
+
+    def _after_comma(self, ctx: _Sentence, k: int) -> bool:
+        """True when token k follows a comma, possibly with adverbs between (", typically involving")."""
+        toks = self._tokens
+        j = k - 1
+        while j >= ctx.s0 and j not in ctx.covered and (toks[j].lower.endswith("ly") or toks[j].lower in ADVERBS):
+            j -= 1
+        return j >= ctx.s0 and toks[j].text == ","
 
     def _left_group(self, ctx: _Sentence, a: Arg, t: Trig) -> list[Arg]:
         """"IL-1β and TNF-α drive": coordinated subjects directly before their verb."""
@@ -525,13 +559,31 @@ class RelationReader:
                 k += 1
                 mods += 1
             if k >= ctx.s1 or k not in ctx.covered or ctx.covered[k].text_start != k:
-                break
+                # "water and specialized proteins called proteoglycans": a noun named by what follows
+                named = self._named_after(ctx, k)
+                if named is None:
+                    break
+                k = named
             nxt = ctx.covered[k]
             if nxt is cur:
                 break
             group.append(nxt)
             cur = nxt
         return group
+
+    def _named_after(self, ctx: _Sentence, k: int) -> int | None:
+        """If tokens from k read "<noun> called <mention>", the mention's start, else None."""
+        toks = self._tokens
+        if k >= ctx.s1 or not toks[k].lower.isalpha() or k in ctx.verb_positions:
+            return None
+        for cue, j in ((c, s) for c in self.naming for s in (k, k + 1)):
+            if tuple(t.lower for t in toks[j : j + len(cue)]) == cue:
+                j += len(cue)
+                if j < ctx.s1 and toks[j].lower in DETERMINERS:
+                    j += 1
+                if j in ctx.covered and ctx.covered[j].text_start <= j:
+                    return ctx.covered[j].text_start
+        return None
 
     def _examples_after(self, ctx: _Sentence, a: Arg) -> list[Arg]:
         """Mentions introduced after ``a`` by "such as", "like", "including"."""
@@ -721,7 +773,7 @@ class RelationReader:
         first = None
         gap = 0
         toks = self._tokens
-        while k < ctx.s1 and gap <= MAX_OBJECT_GAP:
+        while k < ctx.s1 and gap <= MAX_OBJECT_GAP + 4:
             a = ctx.covered.get(k)
             if a is not None and a.text_start == k:
                 if not self._generic(a.concept) and self.ont.fits(a.concept, rng):

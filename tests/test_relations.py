@@ -137,10 +137,10 @@ CASES = [
         id="phrase-through-copula",
     ),
     pytest.param(
-        "When injected into a damaged disc, MSCs reduce inflammation.",
+        "When injected into a damaged disc, stem cell therapy relieves low back pain.",
         {
-            ("mesenchymal stem cell", "delivered into", "intervertebral disc", "asserted"),
-            ("mesenchymal stem cell", "inhibits", "inflammation", "asserted"),
+            ("stem cell therapy", "delivered into", "intervertebral disc", "asserted"),
+            ("stem cell therapy", "treats", "low back pain", "asserted"),
         },
         id="fronted-participle",
     ),
