@@ -209,12 +209,15 @@ def _greek_variants(text: str) -> set[str]:
             spaced = re.sub(rf"(?<=[\w])-?{re.escape(sym)}", f" {name}", spaced).replace(sym, name)
         out |= {spelled, spaced, spaced.replace(" ", "-")}
     low = text.lower()
+    for name in _GREEK_NAMES:
+        if re.search(rf"(?<=[a-z0-9]) {name}(?![a-z])", low):
+            out.add(re.sub(rf"(?<=[A-Za-z0-9]) ({name})(?![a-z])", r"-\1", text, flags=re.IGNORECASE))
     for name, sym in _GREEK_NAMES.items():
         m = re.search(rf"(?<![a-z])[- ]?{name}(?![a-z])", low)
         if m:
             out.add(text[: m.start()] + sym + text[m.end():])
             out.add(text[: m.start()] + "-" + sym + text[m.end():])
-    return out
+    return {re.sub(r"\s+-", "-", " ".join(t.split())) for t in out}
 
 
 def _hyphen_variants(text: str) -> set[str]:

@@ -213,6 +213,7 @@ class ConceptMatcher:
     ) -> tuple[list[tuple[int, int, str, str]], dict[str, str]]:
         """Short forms defined as "Long Form (SF)" name the long form's concept in this document."""
         by_end = {m[1]: m for m in mentions}
+        by_start = {m[0]: m for m in mentions}
         defined: dict[str, str] = {}
         definition_spans: set[tuple[int, int]] = set()
         n = len(doc)
@@ -224,13 +225,18 @@ class ConceptMatcher:
                 continue
             short = doc[i + 1 : close].text
             long_mention = by_end.get(i)
+            inner = by_start.get(i + 1)
+            if long_mention is not None and inner is not None and inner[1] == close and inner[2] == long_mention[2]:
+                # "interleukin-1 beta (IL-1β)": the ontology already knows both names
+                definition_spans.add((i + 1, close))
+                continue
             if long_mention is None or not _is_short_form(short, doc[long_mention[0] : long_mention[1]].text):
                 continue
             concept = long_mention[2]
             for variant in _short_form_variants(short):
                 defined.setdefault(variant, concept)
             definition_spans.add((i + 1, close))
-        if not defined:
+        if not defined and not definition_spans:
             return mentions, defined
         covered = [False] * n
         for m in mentions:

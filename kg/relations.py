@@ -90,6 +90,13 @@ class Arg:
     concept: str
     text_start: int  # token where the evidence text starts (an anaphor's own start)
     resolved: bool = False
+    also: tuple[str, ...] = ()  # further concepts a plural anaphor stands for ("these cytokines")
+
+    def each(self) -> list[Arg]:
+        """One argument per concept this mention stands for."""
+        if not self.also:
+            return [self]
+        return [self] + [Arg(self.start, self.end, c, self.text_start, True) for c in self.also]
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,14 +227,41 @@ class RelationReader:
             bare_plural = not definite and toks[a.end - 1].lower.endswith("s") and not self._generic(a.concept)
             if definite or bare_plural:
                 horizon = si - (2 if bare_plural else 5)
+                plural = prev in ("these", "those") or prev2 in ("these", "those") or bare_plural
+                found: list[str] = []
+                found_in: int | None = None
+                last_found: Arg | None = None
                 for k, cand in reversed(state.recent):
-                    if k < horizon:
+                    if k < horizon or (found_in is not None and k != found_in):
                         break
                     if cand.concept != a.concept and self.ont.is_a(cand.concept, a.concept):
-                        a = Arg(a.start, a.end, cand.concept, a.text_start, resolved=True)
-                        break
+                        if found and not self._coordinated(cand, last_found):
+                            break
+                        if cand.concept not in found:
+                            found.append(cand.concept)
+                        found_in, last_found = k, cand
+                        if not plural:
+                            break
+                if found:
+                    # "these cytokines" after "IL-1β, TNF-α and IL-6": all of them, in text order
+                    found.reverse()
+                    a = Arg(a.start, a.end, found[0], a.text_start, resolved=True, also=tuple(found[1:]))
             out.append(a)
         return out
+
+    def _coordinated(self, first: Arg, second: Arg | None) -> bool:
+        """True when only commas, conjunctions or a parenthesis separate two mentions."""
+        if second is None or first.end > second.text_start:
+            return False
+        depth = 0
+        for t in self._tokens[first.end : second.text_start]:
+            if t.text == "(":
+                depth += 1
+            elif t.text == ")":
+                depth -= 1
+            elif depth == 0 and t.lower not in COORDINATORS:
+                return False
+        return True
 
     def _topic(self, args: list[Arg]) -> str | None:
         """The document's main intervention: the one mentioned most (first on ties)."""
@@ -282,7 +316,7 @@ class RelationReader:
                 covered[k] = a
         # a trigger word inside a mention is part of a name, not a predicate
         trigs = [t for t in trigs if not all(k in covered for k in range(t.start, t.end))]
-        self._trigger_ends = {t.end - 1 for t in trigs}
+        self._trigger_ends = {t.end - 1 for t in trigs if t.kind in ("verb", "inverse_verb")}
         trigs = [t for t in trigs if not self._adjectival(t, covered)]
         verb_positions = {k for t in trigs if t.kind in ("verb", "inverse_verb") for k in range(t.start, t.end)}
         ctx = _Sentence(si, s0, s1, args, mention_at, covered, trigs, verb_positions, {t.start: t for t in trigs})
@@ -293,8 +327,6 @@ class RelationReader:
                 readings.extend(self._topic_readings(ctx, t, state))
             elif t.kind == "inverse_phrase" and any(f.relation == self.is_a for f in t.forms):
                 readings.extend(self._hyponym_readings(ctx, t, inverse=True))
-            elif t.kind == "phrase" and any(f.relation == self.is_a for f in t.forms):
-                readings.extend(self._hyponym_readings(ctx, t, inverse=False))
             else:
                 readings.extend(self._predicate_readings(ctx, t, main, state))
         readings.extend(self._means_effect(ctx, readings))
@@ -548,6 +580,11 @@ class RelationReader:
         cur = a
         while True:
             k = cur.end
+            if k < ctx.s1 and toks[k].text == "(":
+                # "interleukin-1 beta (IL-1β), TNF-α": step over a parenthesis
+                close = next((j for j in range(k + 1, min(ctx.s1, k + 12)) if toks[j].text == ")"), None)
+                if close is not None:
+                    k = close + 1
             seps: list[str] = []
             while k < ctx.s1 and toks[k].lower in COORDINATORS and len(seps) < 3:
                 seps.append(toks[k].lower)
@@ -647,6 +684,8 @@ class RelationReader:
         rule_base = "phrase" if t.kind in ("phrase", "inverse_phrase") else (
             "verb:passive" if passive else ("verb:participle" if how in ("participle", "fronted") else "verb:active"))
         out = []
+        left = [x for a in left for x in a.each()]
+        right = [x for a in right for x in a.each()]
         for la in left:
             for ra in right:
                 subj, obj = (ra, la) if inverse else (la, ra)
@@ -887,7 +926,10 @@ def _has_preposition(text: str) -> bool:
     return len(text.split()) > 1
 
 
-_FUNCTION_WORDS = frozenset({"for", "of", "the", "with", "using", "against", "in", "to", "within", "based", "on", "treatment", "-derived", "derived"})
+_FUNCTION_WORDS = frozenset(
+    {"for", "of", "the", "with", "using", "against", "in", "to", "within", "based", "on", "treatment",
+     "-derived", "derived", "is", "are", "was", "were", "a", "an"}
+)
 
 
 def _is_function_phrase(text: str) -> bool:
