@@ -217,7 +217,10 @@ def _greek_variants(text: str) -> set[str]:
         if m:
             out.add(text[: m.start()] + sym + text[m.end():])
             out.add(text[: m.start()] + "-" + sym + text[m.end():])
-    return {re.sub(r"\s+-", "-", " ".join(t.split())) for t in out}
+    out = {re.sub(r"\s+-", "-", " ".join(t.split())) for t in out}
+    # "TGF-β 1" is usually written "TGF-β1"
+    out |= {re.sub(r"([\u03b1-\u03c9]) (\d)", r"\1\2", t) for t in out}
+    return out
 
 
 def _hyphen_variants(text: str) -> set[str]:

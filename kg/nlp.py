@@ -230,7 +230,13 @@ class ConceptMatcher:
                 # "interleukin-1 beta (IL-1β)": the ontology already knows both names
                 definition_spans.add((i + 1, close))
                 continue
-            if long_mention is None or not _is_short_form(short, doc[long_mention[0] : long_mention[1]].text):
+            if long_mention is None:
+                continue
+            # the long form may start a word or two before the matched concept ("mesenchymal precursor cells")
+            if not any(
+                _is_short_form(short, doc[max(0, long_mention[0] - extra) : long_mention[1]].text)
+                for extra in (0, 1, 2)
+            ):
                 continue
             concept = long_mention[2]
             for variant in _short_form_variants(short):

@@ -59,7 +59,9 @@ ADVERBS = frozenset(
     {"often", "also", "then", "thus", "thereby", "typically", "usually", "primarily", "mainly", "frequently",
      "commonly", "still", "further", "not", "directly", "subsequently", "eventually", "ultimately", "in", "turn"}
 )
+MODALS = frozenset({"may", "might", "can", "could", "will", "would", "should", "must", "does", "do", "did", "also", "not"})
 ADJECTIVE_CONTEXT = frozenset({"upon", "on", "in", "into", "onto", "with", "within", "between", "at", "from"})
+PREPOSITIONS = frozenset({"with", "of", "in", "to", "at", "by", "from", "on", "into", "for", "among", "between"})
 MAX_OBJECT_GAP = 8
 MAX_SUBJECT_DISTANCE = 30
 
@@ -319,7 +321,10 @@ class RelationReader:
         self._trigger_ends = {t.end - 1 for t in trigs if t.kind in ("verb", "inverse_verb")}
         trigs = [t for t in trigs if not self._adjectival(t, covered)]
         verb_positions = {k for t in trigs if t.kind in ("verb", "inverse_verb") for k in range(t.start, t.end)}
-        ctx = _Sentence(si, s0, s1, args, mention_at, covered, trigs, verb_positions, {t.start: t for t in trigs})
+        ctx = _Sentence(
+            si, s0, s1, args, mention_at, covered, trigs, verb_positions,
+            {t.start: t for t in trigs}, {t.end - 1: t for t in trigs if t.kind in ("verb", "inverse_verb")},
+        )
         main = self._main_subject(ctx, state)
         readings: list[Reading] = []
         for t in trigs:
@@ -328,7 +333,11 @@ class RelationReader:
             elif t.kind == "inverse_phrase" and any(f.relation == self.is_a for f in t.forms):
                 readings.extend(self._hyponym_readings(ctx, t, inverse=True))
             else:
-                readings.extend(self._predicate_readings(ctx, t, main, state))
+                found = self._predicate_readings(ctx, t, main, state)
+                readings.extend(found)
+                infinitive = t.start > ctx.s0 and self._tokens[t.start - 1].lower == "to"
+                if found and t.kind == "verb" and not infinitive and not found[0].rule.startswith("verb:passive"):
+                    ctx.last_subject = found[0].subject
         readings.extend(self._means_effect(ctx, readings))
         # remember the sentence's subject (and its other mentions) for pronouns in the next one
         subj = next((r.subject for r in readings if r.rule != "hyponym"), None) or main
@@ -436,11 +445,25 @@ class RelationReader:
         if t.form in ("gerund", "participle") and prev >= ctx.s0 and toks[prev].text == ",":
             fits = main is not None and self.ont.fits(main.concept, domain)
             return ([main] if fits else []), "participle"
+        # "TGF-β1 stimulates X and inhibits Y": the second verb shares the first one's subject
+        j = t.start - 1
+        while j >= ctx.s0 and j not in ctx.covered and (toks[j].lower.endswith("ly") or toks[j].lower in ADVERBS | MODALS):
+            j -= 1
+        if j >= ctx.s0 and toks[j].lower in ("and", "but", "or") and ctx.last_subject is not None:
+            subj = ctx.last_subject
+            if not self._generic(subj.concept) and self.ont.fits(subj.concept, domain):
+                return [subj], "coordinated-verb"
         k = t.start - 1
         steps = 0
         while k >= ctx.s0 and steps < MAX_SUBJECT_DISTANCE:
             a = ctx.covered.get(k)
             if a is not None:
+                agent_of = ctx.trig_end.get(a.text_start - 2) if a.text_start - 1 >= ctx.s0 and toks[a.text_start - 1].lower == "by" else None
+                if agent_of is not None and agent_of.form in ("participle", "past") and agent_of is not t:
+                    # "TGF-β1 released by MPCs stimulates ...": the agent belongs to the participle
+                    k = agent_of.start - 1
+                    steps += 1
+                    continue
                 if not self._generic(a.concept) and self.ont.fits(a.concept, domain):
                     return self._left_group(ctx, a, t), "local"
                 k = a.text_start - 1
@@ -456,10 +479,20 @@ class RelationReader:
             if w in HARD_STOPS:
                 break
             if k in ctx.verb_positions and not (t.start <= k < t.end):
+                before = ctx.trig_end.get(k)
+                if before is not None and before.form in ("participle", "past") and k + 1 < ctx.s1 and toks[k + 1].lower == "by":
+                    k = before.start - 1  # step over "released by"
+                    steps += 1
+                    continue
                 break
             if w in RELATIVES:
                 ante = self._antecedent(ctx, k, domain)
-                return ([ante] if ante else []), "relative"
+                if ante is None:
+                    return [], "relative"
+                # "TGF-β and IGF-1, which stimulate ...": both; "bulging or herniating, which ...": the last
+                group = [g for g in self._left_group_plain(ctx, ante) if not self._generic(g.concept) and self.ont.fits(g.concept, domain)]
+                joined = {toks[j].lower for j in range(group[0].end, ante.text_start)} if len(group) > 1 else set()
+                return (group if "and" in joined and "or" not in joined else [ante]), "relative"
             if w in PRONOUNS and (k + 1 >= ctx.s1 or toks[k + 1].lower not in ("of",)):
                 ref = self._anaphor(ctx, k, t.start, state, domain)
                 if ref is not None:
@@ -566,6 +599,8 @@ class RelationReader:
                 return out
             w = toks[k].lower
             if w in HARD_STOPS or w in RELATIVES - {"that"} or (k in ctx.verb_positions):
+                break
+            if tight and w in PREPOSITIONS:
                 break
             if w in SUBORDINATORS and w not in ("as",):
                 break
@@ -920,6 +955,8 @@ class _Sentence:
     trigs: list[Trig]
     verb_positions: set[int]
     trig_at: dict[int, Trig]
+    trig_end: dict[int, Trig]  # verb triggers by their last token
+    last_subject: Arg | None = None  # subject of the latest verb reading (for "and inhibits")
 
 
 def _has_preposition(text: str) -> bool:

@@ -157,6 +157,51 @@ CASES = [
         },
         id="list-with-other",
     ),
+    pytest.param(
+        "Growth factors released by MSCs stimulate chondrocytes and inhibit inflammation.",
+        {
+            ("mesenchymal stem cell", "secretes", "growth factor", "asserted"),
+            ("growth factor", "drives", "chondrocyte", "asserted"),
+            ("growth factor", "inhibits", "inflammation", "asserted"),
+        },
+        id="reduced-relative-agent-and-coordinated-verbs",
+    ),
+    pytest.param(
+        "Spinal fusion is a surgical procedure.",
+        {("spinal fusion", "is a", "surgical procedure", "asserted")},
+        id="copula-is-a",
+    ),
+    pytest.param(
+        "Age and injury are risk factors for degenerative disc disease.",
+        {
+            ("age", "causes", "degenerative disc disease", "hedged"),
+            ("injury", "causes", "degenerative disc disease", "hedged"),
+        },
+        id="risk-factor",
+    ),
+    pytest.param(
+        "Growth factors and cytokines, which stimulate inflammation, are studied.",
+        {
+            ("growth factor", "drives", "inflammation", "asserted"),
+            ("cytokine", "drives", "inflammation", "asserted"),
+        },
+        id="relative-after-and-group",
+    ),
+    pytest.param(
+        "Cytokines such as IL-1β and TNF-α rise. These cytokines drive matrix degradation.",
+        {
+            ("interleukin-1 beta", "is a", "cytokine", "asserted"),
+            ("tumor necrosis factor alpha", "is a", "cytokine", "asserted"),
+            ("interleukin-1 beta", "drives", "matrix degradation", "asserted"),
+            ("tumor necrosis factor alpha", "drives", "matrix degradation", "asserted"),
+        },
+        id="plural-anaphor-over-a-list",
+    ),
+    pytest.param(
+        "Nucleus pulposus cells (NPCs) were studied. NPCs produce aggrecan.",
+        {("nucleus pulposus cell", "produces", "aggrecan", "asserted")},
+        id="abbreviation-defined-in-text",
+    ),
     pytest.param("Spinal nerves secrete the disc.", set(), id="domain-and-range-respected"),
     pytest.param("The cells secrete molecules.", set(), id="generic-words-are-not-arguments"),
 ]
