@@ -1,0 +1,418 @@
+"""An interactive HTML view of a kg graph.
+
+Two steps, so the first can be tested as data: :func:`view_data` reads the
+entities and claims of a graph into plain records (nodes, edges, legend), and
+:func:`render_html` draws them with pyvis (vis-network) into one
+self-contained page.  The page loads nothing from the network: vis-network's
+script and stylesheet, as shipped inside the pyvis package, are inlined.
+
+Text from documents is escaped with :func:`html.escape` before it reaches a
+tooltip, and the node and edge data are embedded as JSON with ``<``, ``>``
+and ``&`` escaped, so a sentence holding markup shows as text.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
+
+from .errors import OutputError
+from .namespaces import ENTITY, KG, to_curie
+from .records import stable_hash
+
+__all__ = [
+    "CATEGORY_COLOURS",
+    "ViewData",
+    "ViewEdge",
+    "ViewEvidence",
+    "ViewLegend",
+    "ViewNode",
+    "render_html",
+    "view_data",
+]
+
+#: Colour of each top-level category of the core ontology (by local name).
+CATEGORY_COLOURS: Mapping[str, str] = {
+    "Cell": "#4e79a7",
+    "AnatomicalEntity": "#f28e2b",
+    "ChemicalEntity": "#59a14f",
+    "BiologicalProcess": "#b07aa1",
+    "Disease": "#e15759",
+    "PhenotypicFeature": "#ff9da7",
+    "Intervention": "#76b7b2",
+    "RiskFactor": "#edc948",
+    "ClinicalResearchConcept": "#9c755f",
+}
+# For categories a user's ontology adds, picked by a hash of the IRI.
+_EXTRA_COLOURS = ("#8cd17d", "#d4a6c8", "#86bcb6", "#f1ce63", "#a0cbe8", "#ffbe7d", "#d37295", "#b6992d")
+NO_CATEGORY_COLOUR = "#bab0ac"
+NEGATED_COLOUR = "#b0b0b0"
+EDGE_COLOUR = "#707070"
+
+_MODALITY = {KG.Asserted: "asserted", KG.Hedged: "hedged", KG.Negated: "negated"}
+_MODALITY_RANK = {"asserted": 0, "hedged": 1, "negated": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class ViewNode:
+    """An entity as drawn: ``tooltip`` is plain text (escaped when rendered)."""
+
+    id: str  # the entity IRI
+    label: str
+    category: str  # label of the top-level category, "" when none
+    colour: str
+    tooltip: str
+    mentions: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ViewEvidence:
+    """One sentence behind an edge."""
+
+    sentence: str
+    source: str  # the document's source name
+    modality: str
+
+
+@dataclass(frozen=True, slots=True)
+class ViewEdge:
+    """A claim as drawn; negated-only claims are grey and dashed, hedged ones dashed."""
+
+    id: str  # the statement IRI
+    source: str
+    target: str
+    label: str
+    modality: str
+    confidence: float
+    evidence: tuple[ViewEvidence, ...]
+    colour: str
+    dashed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ViewLegend:
+    category: str
+    colour: str
+
+
+@dataclass(frozen=True, slots=True)
+class ViewData:
+    nodes: tuple[ViewNode, ...]
+    edges: tuple[ViewEdge, ...]
+    legend: tuple[ViewLegend, ...]
+
+
+# ---------------------------------------------------------------------------
+# Graph -> data
+# ---------------------------------------------------------------------------
+
+
+def category_colour(category_iri: str | None) -> str:
+    """The fixed colour of a top-level category (grey when there is none)."""
+    if not category_iri:
+        return NO_CATEGORY_COLOUR
+    local = category_iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    if category_iri.startswith(str(KG)) and local in CATEGORY_COLOURS:
+        return CATEGORY_COLOURS[local]
+    return _EXTRA_COLOURS[int(stable_hash(category_iri), 16) % len(_EXTRA_COLOURS)]
+
+
+def _text(graph: Graph, node, *predicates) -> str | None:
+    """The first value (in sorted order) of the first predicate that has one."""
+    for pred in predicates:
+        values = sorted(str(o) for o in graph.objects(node, pred) if isinstance(o, Literal))
+        if values:
+            return values[0]
+    return None
+
+
+def _texts(graph: Graph, node, predicate) -> list[str]:
+    return sorted({str(o) for o in graph.objects(node, predicate) if isinstance(o, Literal)}, key=str.lower)
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def view_data(graph: Graph) -> ViewData:
+    """The entities and claims of ``graph`` as plain node, edge and legend records.
+
+    Nodes are the entity nodes (``ent:``); edges are the ``rdf:Statement``
+    nodes, negated-only ones included.  Everything is sorted, so the same
+    graph gives the same data.
+    """
+    entities = sorted(
+        {s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef) and str(s).startswith(str(ENTITY))},
+        key=str,
+    )
+    nodes: list[ViewNode] = []
+    legend: dict[str, str] = {}
+    node_ids = set()
+    for ent in entities:
+        label = _text(graph, ent, RDFS.label, SKOS.prefLabel) or _local(str(ent))
+        cat = graph.value(ent, KG.category)
+        cat_label = ""
+        if isinstance(cat, URIRef):
+            cat_label = _text(graph, cat, RDFS.label, SKOS.prefLabel) or _local(str(cat))
+        colour = category_colour(str(cat) if cat is not None else None)
+        if cat_label:
+            legend[cat_label] = colour
+        count_lit = graph.value(ent, KG.mentionCount)
+        mentions = int(count_lit) if isinstance(count_lit, Literal) and str(count_lit).isdigit() else 0
+        tooltip = [label]
+        if cat_label:
+            tooltip.append(f"category: {cat_label}")
+        alts = _texts(graph, ent, SKOS.altLabel)
+        if alts:
+            tooltip.append("also: " + ", ".join(alts))
+        ids = sorted(to_curie(str(o)) or str(o) for o in graph.objects(ent, SKOS.exactMatch))
+        if ids:
+            tooltip.append("ids: " + ", ".join(ids))
+        tooltip.append(f"mentions: {mentions}")
+        nodes.append(ViewNode(str(ent), label, cat_label, colour, "\n".join(tooltip), mentions))
+        node_ids.add(str(ent))
+
+    sources: dict[str, str] = {}
+
+    def doc_source(doc) -> str:
+        key = str(doc)
+        if key not in sources:
+            sources[key] = _text(graph, doc, DCTERMS.source) or _local(key)
+        return sources[key]
+
+    edges: list[ViewEdge] = []
+    for stmt in sorted(graph.subjects(RDF.type, RDF.Statement), key=str):
+        subj, pred, obj = (graph.value(stmt, p) for p in (RDF.subject, RDF.predicate, RDF.object))
+        if str(subj) not in node_ids or str(obj) not in node_ids or pred is None:
+            continue
+        modality = _MODALITY.get(graph.value(stmt, KG.modality), "asserted")
+        conf_lit = graph.value(stmt, KG.confidence)
+        try:
+            confidence = float(conf_lit) if conf_lit is not None else 0.0
+        except ValueError:
+            confidence = 0.0
+        evidence = []
+        for ev in graph.objects(stmt, KG.hasEvidence):
+            sentence = _text(graph, ev, KG.sentence) or ""
+            doc = graph.value(ev, PROV.wasDerivedFrom)
+            source = doc_source(doc) if doc is not None else ""
+            ev_mod = _MODALITY.get(graph.value(ev, KG.modality), "asserted")
+            index = graph.value(ev, KG.sentenceIndex)
+            order = int(index) if isinstance(index, Literal) and str(index).isdigit() else 0
+            evidence.append((source, order, sentence, ViewEvidence(sentence, source, ev_mod)))
+        evidence.sort(key=lambda e: e[:3])
+        label = _text(graph, pred, RDFS.label) or _local(str(pred)).replace("_", " ")
+        negated = modality == "negated"
+        edges.append(
+            ViewEdge(
+                id=str(stmt),
+                source=str(subj),
+                target=str(obj),
+                label=label,
+                modality=modality,
+                confidence=confidence,
+                evidence=tuple(e[3] for e in evidence),
+                colour=NEGATED_COLOUR if negated else EDGE_COLOUR,
+                dashed=modality != "asserted",
+            )
+        )
+    edges.sort(key=lambda e: (e.source, e.label, e.target, e.id))
+    return ViewData(
+        nodes=tuple(nodes),
+        edges=tuple(edges),
+        legend=tuple(ViewLegend(c, legend[c]) for c in sorted(legend)),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Data -> HTML
+# ---------------------------------------------------------------------------
+
+
+def _node_tooltip(node: ViewNode) -> str:
+    lines = [html.escape(line) for line in node.tooltip.splitlines()]
+    if lines:
+        lines[0] = f"<b>{lines[0]}</b>"
+    return "<br>".join(lines)
+
+
+def _edge_tooltip(edge: ViewEdge, labels: Mapping[str, str]) -> str:
+    head = (
+        f"<b>{html.escape(labels.get(edge.source, edge.source))} {html.escape(edge.label)} "
+        f"{html.escape(labels.get(edge.target, edge.target))}</b><br>"
+        f"{html.escape(edge.modality)}, confidence {edge.confidence:.2f}, "
+        f"{len(edge.evidence)} sentence{'s' if len(edge.evidence) != 1 else ''}"
+    )
+    items = "".join(
+        f"<li>{html.escape(ev.sentence)} <i>({html.escape(ev.source)}"
+        f"{'' if ev.modality == 'asserted' else ', ' + html.escape(ev.modality)})</i></li>"
+        for ev in edge.evidence
+    )
+    return head + (f"<ul>{items}</ul>" if items else "")
+
+
+@lru_cache(maxsize=1)
+def _vis_assets() -> tuple[str, str]:
+    """vis-network's script and stylesheet as shipped inside the pyvis package."""
+    import pyvis
+
+    base = Path(pyvis.__file__).resolve().parent
+    candidates = sorted(
+        {d for root in (base / "templates" / "lib", base / "lib") if root.is_dir() for d in root.glob("vis-*")},
+        key=lambda d: tuple(int(p) if p.isdigit() else 0 for p in d.name[4:].split(".")),
+    )
+    for folder in reversed(candidates):
+        js, css = folder / "vis-network.min.js", folder / "vis-network.css"
+        if js.is_file() and css.is_file():
+            return js.read_text(encoding="utf-8"), css.read_text(encoding="utf-8")
+    raise OutputError(f"vis-network is not where pyvis keeps it ({base}/templates/lib/vis-*/); reinstall pyvis")
+
+
+_OPTIONS = {
+    "autoResize": True,
+    "layout": {"randomSeed": 7, "improvedLayout": True},
+    "physics": {
+        "enabled": True,
+        "solver": "forceAtlas2Based",
+        "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120, "avoidOverlap": 0.4},
+        "stabilization": {"enabled": True, "iterations": 400, "fit": True},
+    },
+    "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
+    "nodes": {"shape": "dot", "font": {"size": 14}, "scaling": {"min": 10, "max": 36}},
+    "edges": {
+        "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
+        "font": {"size": 10, "align": "middle", "color": "#505050"},
+        "smooth": {"enabled": True, "type": "dynamic"},
+    },
+}
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }}</title>
+<style>{{ vis_css }}</style>
+<style>
+  body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #222; }
+  header { padding: 0.6rem 1rem; border-bottom: 1px solid #ddd; }
+  header h1 { font-size: 1.2rem; margin: 0 0 0.4rem 0; }
+  .legend { display: flex; flex-wrap: wrap; gap: 0.4rem 1rem; font-size: 0.85rem; align-items: center; }
+  .legend span.swatch { display: inline-block; width: 0.8rem; height: 0.8rem; border-radius: 50%;
+                         vertical-align: middle; margin-right: 0.3rem; }
+  .legend span.line { display: inline-block; width: 1.6rem; vertical-align: middle; margin-right: 0.3rem;
+                      border-top: 2px solid #707070; }
+  .legend span.line.dashed { border-top-style: dashed; }
+  .legend span.line.negated { border-top: 2px dashed #b0b0b0; }
+  #graph { width: 100%; height: calc(100vh - 5.5rem); }
+  div.vis-tooltip { max-width: 32rem; white-space: normal; font-size: 0.85rem; line-height: 1.3; }
+  div.vis-tooltip ul { margin: 0.3rem 0 0 1rem; padding: 0; }
+</style>
+</head>
+<body>
+<header>
+  <h1>{{ title }}</h1>
+  <div class="legend">
+    {%- for entry in legend %}
+    <span><span class="swatch" style="background: {{ entry.colour }}"></span>{{ entry.category }}</span>
+    {%- endfor %}
+    <span><span class="line"></span>asserted</span>
+    <span><span class="line dashed"></span>hedged</span>
+    <span><span class="line negated"></span>negated</span>
+    <span>{{ counts }}</span>
+  </div>
+</header>
+<div id="graph"></div>
+<script>{{ vis_js }}</script>
+<script>
+(function () {
+  var nodes = {{ nodes|tojson }};
+  var edges = {{ edges|tojson }};
+  // vis-network shows a string title as plain text; kg's titles are escaped
+  // HTML, turned into elements here so that line breaks and lists show.
+  function asElement(item) {
+    if (typeof item.title === "string") {
+      var box = document.createElement("div");
+      box.innerHTML = item.title;
+      item.title = box;
+    }
+    return item;
+  }
+  var data = {
+    nodes: new vis.DataSet(nodes.map(asElement)),
+    edges: new vis.DataSet(edges.map(asElement))
+  };
+  var options = {{ options|tojson }};
+  new vis.Network(document.getElementById("graph"), data, options);
+})();
+</script>
+</body>
+</html>
+"""
+
+
+def render_html(data: ViewData, title: str) -> str:
+    """A self-contained HTML page drawing ``data`` with pyvis / vis-network.
+
+    The page has a legend of categories and line styles, labelled edges, and
+    tooltips listing each claim's sentences with their documents.  The layout
+    seed is fixed, so the same data gives the same page, byte for byte.
+    """
+    from jinja2 import Environment
+    from markupsafe import Markup
+    from pyvis.edge import Edge
+    from pyvis.node import Node
+
+    # pyvis's Node and Edge build the option dicts vis-network reads.  They are
+    # used directly rather than through Network.add_node/add_edge, which check
+    # for duplicates against a list (quadratic in the size of the graph); the
+    # data here are already unique and consistent.
+    labels = {n.id: n.label for n in data.nodes}
+    nodes = [
+        Node(
+            node.id,
+            "dot",
+            label=node.label,
+            color=node.colour,
+            title=_node_tooltip(node),
+            value=max(node.mentions, 1),
+        ).options
+        for node in data.nodes
+    ]
+    edges = [
+        Edge(
+            edge.source,
+            edge.target,
+            directed=True,
+            id=edge.id,
+            label=edge.label,
+            title=_edge_tooltip(edge, labels),
+            color=edge.colour,
+            dashes=edge.dashed,
+            width=1 + min(len(edge.evidence), 5) * 0.5,
+        ).options
+        for edge in data.edges
+        if edge.source in labels and edge.target in labels
+    ]
+
+    vis_js, vis_css = _vis_assets()
+    env = Environment(autoescape=True, keep_trailing_newline=True)
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+    n_nodes, n_edges = len(data.nodes), len(data.edges)
+    page = env.from_string(_PAGE).render(
+        title=title,
+        legend=data.legend,
+        counts=f"{n_nodes} entit{'y' if n_nodes == 1 else 'ies'}, {n_edges} claim{'' if n_edges == 1 else 's'}",
+        nodes=nodes,
+        edges=edges,
+        options=_OPTIONS,
+        vis_js=Markup(vis_js),
+        vis_css=Markup(vis_css),
+    )
+    return page

@@ -1,0 +1,200 @@
+"""kg.view: the view as data, and the self-contained, escaped HTML page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rdflib import Graph
+
+from kg.graph import build_graph
+from kg.namespaces import ENTITY, KG
+from kg.ontology import load_ontology_from_text
+from kg.records import Document, Evidence, Mention, Modality, Relation, Span, content_id
+from kg.view import (
+    CATEGORY_COLOURS,
+    NEGATED_COLOUR,
+    NO_CATEGORY_COLOUR,
+    ViewEvidence,
+    category_colour,
+    render_html,
+    view_data,
+)
+
+ONTOLOGY = """
+@prefix kg: <https://w3id.org/kg/ontology/> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+
+kg:MesenchymalStemCell a owl:Class ; rdfs:subClassOf kg:Cell ;
+    skos:prefLabel "mesenchymal stem cell"@en ; kg:abbreviation "MSC" .
+kg:GrowthFactor a owl:Class ; rdfs:subClassOf kg:ChemicalEntity ; skos:prefLabel "growth factor"@en .
+kg:MatrixDegradation a owl:Class ; rdfs:subClassOf kg:BiologicalProcess ; skos:prefLabel "matrix degradation"@en .
+kg:ImmuneResponse a owl:Class ; rdfs:subClassOf kg:BiologicalProcess ; skos:prefLabel "immune response"@en .
+kg:Tumor a owl:Class ; rdfs:subClassOf kg:Disease ; skos:prefLabel "tumor"@en .
+"""
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+TEXT = (
+    f"MSCs secrete growth factors {SCRIPT}. "
+    f"MSCs may inhibit matrix degradation {IMG}. "
+    "MSCs do not drive an immune response. "
+    "Tumors are mentioned here."
+)
+DOC = Document(content_id(TEXT), "<b>evil</b>.txt", TEXT, title="Evil & co")
+
+
+def k(name: str) -> str:
+    return str(KG[name])
+
+
+def ev(sentence: str, subj: str, obj: str, modality: Modality = Modality.ASSERTED) -> Evidence:
+    s0 = TEXT.index(sentence)
+    a, b = TEXT.index(subj, s0), TEXT.index(obj, s0)
+    return Evidence(
+        DOC.doc_id, DOC.source, sentence, TEXT[:s0].count(". "), Span(s0, s0 + len(sentence)),
+        subj, Span(a, a + len(subj)), obj, Span(b, b + len(obj)), "", None, "verb:active", modality, 0.8,
+    )
+
+
+S1 = f"MSCs secrete growth factors {SCRIPT}."
+S2 = f"MSCs may inhibit matrix degradation {IMG}."
+S3 = "MSCs do not drive an immune response."
+RELATIONS = [
+    Relation(k("MesenchymalStemCell"), k("secretes"), k("GrowthFactor"), (ev(S1, "MSCs", "growth factors"),)),
+    Relation(k("MesenchymalStemCell"), k("inhibits"), k("MatrixDegradation"), (ev(S2, "MSCs", "matrix degradation", Modality.HEDGED),)),
+    Relation(k("MesenchymalStemCell"), k("drives"), k("ImmuneResponse"), (ev(S3, "MSCs", "immune response", Modality.NEGATED),)),
+]
+
+
+def make_graph() -> Graph:
+    start = TEXT.index("Tumors")
+    mention = Mention(DOC.doc_id, k("Tumor"), "Tumors", Span(start, start + 6), 3)
+    return build_graph(load_ontology_from_text(ONTOLOGY), [DOC], RELATIONS, [mention])
+
+
+@pytest.fixture(scope="module")
+def data():
+    return view_data(make_graph())
+
+
+@pytest.fixture(scope="module")
+def page(data) -> str:
+    return render_html(data, "Stem cells <script>alert('title')</script>")
+
+
+# ---------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------
+
+
+def test_nodes(data):
+    by_label = {n.label: n for n in data.nodes}
+    assert set(by_label) == {"mesenchymal stem cell", "growth factor", "matrix degradation", "immune response", "tumor"}
+    msc = by_label["mesenchymal stem cell"]
+    assert msc.id == str(ENTITY.MesenchymalStemCell)
+    assert (msc.category, msc.colour) == ("cell", CATEGORY_COLOURS["Cell"])
+    assert "also: MSC" in msc.tooltip and "category: cell" in msc.tooltip
+    assert by_label["tumor"].colour == CATEGORY_COLOURS["Disease"]  # mentioned only, no edge
+    assert [n.id for n in data.nodes] == sorted(n.id for n in data.nodes)
+
+
+@pytest.mark.parametrize(
+    ("label", "modality", "dashed", "grey"),
+    [("secretes", "asserted", False, False), ("inhibits", "hedged", True, False), ("drives", "negated", True, True)],
+)
+def test_edges_show_modality(data, label, modality, dashed, grey):
+    (edge,) = [e for e in data.edges if e.label == label]
+    assert edge.modality == modality
+    assert edge.dashed is dashed
+    assert (edge.colour == NEGATED_COLOUR) is grey
+    assert edge.source == str(ENTITY.MesenchymalStemCell)
+
+
+def test_edge_evidence(data):
+    (edge,) = [e for e in data.edges if e.label == "secretes"]
+    assert edge.evidence == (ViewEvidence(S1, "<b>evil</b>.txt", "asserted"),)  # raw text in the data
+    assert edge.confidence == pytest.approx(0.8)
+
+
+def test_legend_lists_categories_present(data):
+    assert [(e.category, e.colour) for e in data.legend] == [
+        ("biological process", CATEGORY_COLOURS["BiologicalProcess"]),
+        ("cell", CATEGORY_COLOURS["Cell"]),
+        ("chemical entity", CATEGORY_COLOURS["ChemicalEntity"]),
+        ("disease", CATEGORY_COLOURS["Disease"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("iri", "expected"),
+    [
+        (str(KG.Cell), CATEGORY_COLOURS["Cell"]),
+        (str(KG.Intervention), CATEGORY_COLOURS["Intervention"]),
+        (None, NO_CATEGORY_COLOUR),
+    ],
+)
+def test_category_colour(iri, expected):
+    assert category_colour(iri) == expected
+
+
+def test_colour_of_a_user_category_is_stable():
+    first = category_colour("http://example.org/MyCategory")
+    assert first == category_colour("http://example.org/MyCategory")
+    assert re.fullmatch(r"#[0-9a-f]{6}", first)
+
+
+def test_view_data_is_deterministic(data):
+    assert view_data(make_graph()) == data
+
+
+# ---------------------------------------------------------------------------
+# HTML
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("raw", [SCRIPT, IMG, "<b>evil</b>", "<script>alert('title')</script>", "onerror=alert(1)>"])
+def test_document_text_is_escaped(page, raw):
+    assert raw not in page
+
+
+def test_escaped_text_is_still_there(page):
+    # escaped for HTML, then embedded in JSON with <, > and & as \\u escapes
+    assert "\\u0026lt;script\\u0026gt;alert(1)\\u0026lt;/script\\u0026gt;" in page
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in page
+    assert "<title>Stem cells &lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;</title>" in page
+
+
+def test_only_our_scripts(page):
+    # exactly two script elements (vis-network inlined, and the drawing code), neither with a src
+    assert len(re.findall(r"</script", page, re.IGNORECASE)) == 2
+    assert len(re.findall(r"^<script>", page, re.MULTILINE)) == 2
+    assert not re.search(r"<script[^>]*\bsrc\s*=", page, re.IGNORECASE)
+
+
+def test_no_remote_resources(page):
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page, re.IGNORECASE)
+    assert not re.search(r"<link\b", page, re.IGNORECASE)
+    assert not re.search(r"""url\(\s*["']?\s*(?:https?:)?//""", page, re.IGNORECASE)  # in CSS
+    assert not re.search(r"@import", page)
+    assert "new vis.Network" in page
+    assert len(page) > 100_000  # vis-network itself is inlined
+
+
+def test_legend_and_labels_in_page(page, data):
+    for entry in data.legend:
+        assert entry.colour in page and f"</span>{entry.category}</span>" in page
+    for word in ("asserted", "hedged", "negated", '"label": "secretes"', '"dashes": true'):
+        assert word in page
+
+
+def test_layout_is_seeded_and_page_is_deterministic(page, data):
+    assert '"randomSeed": 7' in page
+    assert render_html(view_data(make_graph()), "Stem cells <script>alert('title')</script>") == page
+
+
+def test_empty_graph_renders():
+    html = render_html(view_data(Graph()), "empty")
+    assert "0 entities, 0 claims" in html
