@@ -1,0 +1,358 @@
+"""The ``kg`` command line: thin wrappers over importable functions.
+
+Each command parses its options, calls one function of the package and prints
+the result.  A :class:`~kg.errors.KgError` is printed as one red line on
+stderr and exits with status 2; no traceback is shown for a user's mistake.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from . import __version__
+from .errors import KgError, OutputError, QueryError
+
+if TYPE_CHECKING:
+    from .build import BuildSummary
+
+EXIT_ERROR = 2  # the command could not do its job (bad input, bad query, ...)
+EXIT_PROBLEMS = 1  # the command ran but found problems
+
+app = typer.Typer(
+    name="kg",
+    help="Build evidence-backed medical knowledge graphs (RDF) from literature, then query and view them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+# Consoles look up sys.stdout / sys.stderr when they print, so output can be captured.
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``kg`` console script and of ``python -m kg``."""
+    app(args=argv, prog_name="kg")
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Turn kg's errors into one red line on stderr and exit status 2."""
+    try:
+        yield
+    except KgError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        err.print("interrupted", style="red")
+        raise typer.Exit(130) from None
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> None:
+    err.print(f"error: {message}", style="red", markup=False)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show kg's version and exit."),
+    ] = False,
+) -> None:
+    """kg: evidence-backed medical knowledge graphs from literature."""
+
+
+# ---------------------------------------------------------------------------
+# kg build
+# ---------------------------------------------------------------------------
+
+
+@app.command()
+def build(
+    paths: Annotated[list[Path], typer.Argument(help="Text (.txt) or Markdown (.md) files, or folders of them.", show_default=False)],
+    out_dir: Annotated[Path, typer.Option("-o", "--out", help="Folder to write graph.ttl, graph.nt and graph.html into.", show_default=False)],
+    ontology: Annotated[
+        list[Path],
+        typer.Option("--ontology", help="An extra ontology module (.ttl file or folder); repeatable.", show_default=False),
+    ] = [],  # noqa: B006 - typer needs a literal default
+    model: Annotated[
+        Optional[str],
+        typer.Option("--model", help="A trained spaCy pipeline you have installed (e.g. en_core_web_sm); default: none."),
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes to use for extraction.")] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
+) -> None:
+    """Build the knowledge graph of a corpus."""
+    from .build import build as run_build
+
+    with _reported():
+        if quiet:
+            summary = run_build(paths, out_dir, ontology_paths=ontology, model=model, jobs=jobs)
+        else:
+            summary = _build_with_progress(
+                lambda progress: run_build(paths, out_dir, ontology_paths=ontology, model=model, jobs=jobs, progress=progress)
+            )
+    if quiet:
+        for s in summary.skipped:
+            err.print(f"skipped {s.source}: {s.reason}", style="yellow", markup=False)
+    else:
+        print_summary(summary)
+
+
+def _build_with_progress(run: Callable[[Callable[[int, int | None], None]], BuildSummary]) -> BuildSummary:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("documents"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("build", total=None)
+
+        def progress(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return run(progress)
+
+
+def print_summary(summary: BuildSummary) -> None:
+    """The report printed after ``kg build``."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    docs = "document" if summary.documents == 1 else "documents"
+    out.print(f"[bold]Built the graph of {summary.documents} {docs}[/] in {summary.seconds:.1f} s")
+    out.print(f"  entities   {summary.entities}  ({summary.mentions} mentions)")
+    out.print(f"  relations  {summary.relations} statements backed by {summary.evidence} evidence sentences")
+    out.print("  modality   " + ", ".join(f"{name} {count}" for name, count in summary.modalities))
+    if summary.relations_by_type:
+        table = Table(title="Relations by type", title_justify="left", show_edge=False)
+        table.add_column("relation type")
+        table.add_column("statements", justify="right")
+        for label, count in summary.relations_by_type:
+            table.add_row(escape(label), str(count))
+        out.print(table)
+    for warning in summary.warnings:
+        err.print(f"ontology warning: {warning}", style="yellow", markup=False)
+    if summary.skipped:
+        files = "file" if len(summary.skipped) == 1 else "files"
+        out.print(f"[yellow]Skipped {len(summary.skipped)} {files}:[/]")
+        for s in summary.skipped:
+            out.print(f"  {escape(s.source)}: {escape(s.reason)}")
+    out.print("Outputs:")
+    for kind, path in summary.outputs:
+        out.print(f"  {kind:<5} {escape(str(path))}")
+
+
+# ---------------------------------------------------------------------------
+# kg query
+# ---------------------------------------------------------------------------
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+@app.command()
+def query(
+    graph: Annotated[
+        Optional[Path], typer.Argument(metavar="[GRAPH]", help="A graph file (.ttl, .nt) or a build folder.", show_default=False)
+    ] = None,
+    text: Annotated[
+        Optional[str], typer.Argument(metavar="[QUERY]", help="SPARQL query text.", show_default=False)
+    ] = None,
+    file: Annotated[Optional[Path], typer.Option("-f", "--file", help="Read the query from a .rq file.", show_default=False)] = None,
+    name: Annotated[Optional[str], typer.Option("--name", "-n", help="Run a bundled query (see --list).", show_default=False)] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    params: Annotated[
+        list[str],
+        typer.Option("--param", "-p", metavar="NAME=VALUE", help="Bind a query variable; <iri> or ent:Name binds an IRI, else a string. Repeatable.", show_default=False),
+    ] = [],  # noqa: B006
+    list_: Annotated[bool, typer.Option("--list", help="List the bundled queries and exit.")] = False,
+) -> None:
+    """Run a SPARQL query over a graph (or list the bundled queries)."""
+    with _reported():
+        if list_:
+            _list_queries()
+            return
+        from .query import format_result, get_query, run_query
+
+        if graph is None:
+            _fail("missing GRAPH: give a graph file or build folder (or use --list)")
+        given = [what for what, value in (("QUERY", text), ("--file", file), ("--name", name)) if value is not None]
+        if len(given) != 1:
+            _fail(
+                "give exactly one query: QUERY text, -f FILE.rq or --name NAME"
+                + (f" (got {' and '.join(given)})" if given else "")
+            )
+        if file is not None:
+            query_text = _read_text(file, "query file")
+        elif name is not None:
+            query_text = get_query(name).text
+        else:
+            query_text = text
+        bindings = _parse_params(params)
+        result = run_query(_load(graph), query_text, bindings or None)
+        typer.echo(format_result(result, fmt.value), nl=False)
+
+
+def _list_queries() -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from .query import bundled_queries
+
+    table = Table(title="Bundled queries (kg query GRAPH --name NAME)", title_justify="left", show_edge=False)
+    table.add_column("name", no_wrap=True)
+    table.add_column("title")
+    table.add_column("--param")
+    for q in bundled_queries():
+        table.add_row(escape(q.name), escape(q.title), escape(", ".join(p.name for p in q.parameters)))
+    out.print(table)
+
+
+def _parse_params(params: list[str]) -> dict[str, object]:
+    """``NAME=VALUE`` pairs to query bindings.
+
+    A value written ``<iri>`` or ``prefix:local`` with one of kg's prefixes
+    (``ent:MesenchymalStemCell``) is bound as an IRI; anything else as a string.
+    """
+    from rdflib import URIRef
+
+    from .namespaces import PREFIXES
+
+    bindings: dict[str, object] = {}
+    for param in params:
+        key, sep, value = param.partition("=")
+        key = key.strip().lstrip("?$")
+        if not sep or not key.isidentifier():
+            raise QueryError(f"--param expects NAME=VALUE (e.g. --param cell='stem cell'), got {param!r}")
+        prefix, colon, local = value.partition(":")
+        if value.startswith("<") and value.endswith(">") and len(value) > 2:
+            bindings[key] = URIRef(value[1:-1])
+        elif colon and prefix in PREFIXES and local and " " not in local:
+            bindings[key] = URIRef(PREFIXES[prefix] + local)
+        else:
+            bindings[key] = value
+    return bindings
+
+
+# ---------------------------------------------------------------------------
+# kg view
+# ---------------------------------------------------------------------------
+
+
+@app.command()
+def view(
+    graph: Annotated[Path, typer.Argument(metavar="GRAPH", help="A graph file (.ttl, .nt) or a build folder.", show_default=False)],
+    output: Annotated[Path, typer.Option("-o", "--out", help="The HTML file to write.", show_default=False)],
+    title: Annotated[Optional[str], typer.Option("--title", help="Title of the page (default: the graph's name).")] = None,
+) -> None:
+    """Write a self-contained interactive HTML view of a graph."""
+    from .view import render_html, view_data
+
+    with _reported():
+        html = render_html(view_data(_load(graph)), title or f"kg: {graph.resolve().name}")
+        _write_atomic(output, html)
+    out.print(f"Wrote {output}", markup=False)
+
+
+# ---------------------------------------------------------------------------
+# kg eval
+# ---------------------------------------------------------------------------
+
+
+@app.command("eval")
+def eval_(
+    graph: Annotated[Path, typer.Argument(metavar="GRAPH", help="A graph file (.ttl, .nt) or a build folder.", show_default=False)],
+    gold: Annotated[
+        Path, typer.Argument(metavar="GOLD", help="Gold relations, tab-separated: subject, relation, object, kind, modality, sentence.", show_default=False)
+    ],
+    ontology: Annotated[
+        list[Path],
+        typer.Option("--ontology", help="An extra ontology module (.ttl file or folder); repeatable.", show_default=False),
+    ] = [],  # noqa: B006
+    fail_under: Annotated[
+        Optional[float],
+        typer.Option("--fail-under", min=0.0, max=1.0, help="Exit with status 1 when F1 is below this (for CI).", show_default=False),
+    ] = None,
+) -> None:
+    """Compare a graph with gold relations: precision, recall, F1 and what was missed."""
+    from .evaluate import evaluate, format_report, read_gold
+    from .ontology import load_ontology
+    from .paths import user_ontology_paths
+
+    with _reported():
+        loaded_ontology = load_ontology(extra=[*ontology, *user_ontology_paths()])
+        rows = read_gold(gold, loaded_ontology)
+        report = evaluate(_load(graph), rows, loaded_ontology)
+        typer.echo(format_report(report).rstrip("\n"))
+    if fail_under is not None and report.f1 < fail_under:
+        _fail(f"F1 {report.f1:.3f} is below --fail-under {fail_under}", EXIT_PROBLEMS)
+
+
+# ---------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------
+
+
+def _load(path: Path):
+    """A graph file, or the graph a build folder holds."""
+    from .graph import load_graph
+
+    return load_graph(path)
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise QueryError(f"no such {what}: {str(path)!r}") from None
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"{what} {str(path)!r} is not UTF-8 (invalid byte at offset {exc.start})") from None
+    except OSError as exc:
+        raise QueryError(f"cannot read {what} {str(path)!r}: {exc.strerror or exc}") from None
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file, so a failure leaves no half file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
