@@ -300,6 +300,10 @@ def eval_(
         Optional[float],
         typer.Option("--fail-under", min=0.0, max=1.0, help="Exit with status 1 when F1 is below this (for CI).", show_default=False),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Match entity names only, not the names of their ontology ancestors."),
+    ] = False,
 ) -> None:
     """Compare a graph with gold relations: precision, recall, F1 and what was missed."""
     from .evaluate import evaluate, format_report, read_gold
@@ -309,7 +313,7 @@ def eval_(
     with _reported():
         loaded_ontology = load_ontology(extra=[*ontology, *user_ontology_paths()])
         rows = read_gold(gold, loaded_ontology)
-        report = evaluate(_load(graph), rows, loaded_ontology)
+        report = evaluate(_load(graph), rows, loaded_ontology, hierarchical=not strict)
         typer.echo(format_report(report).rstrip("\n"))
     if fail_under is not None and report.f1 < fail_under:
         _fail(f"F1 {report.f1:.3f} is below --fail-under {fail_under}", EXIT_PROBLEMS)

@@ -27,6 +27,9 @@ kg:IntervertebralDisc a owl:Class ; rdfs:subClassOf kg:AnatomicalEntity ;
     skos:prefLabel "intervertebral disc"@en ; skos:altLabel "disc"@en .
 kg:Tumor a owl:Class ; rdfs:subClassOf kg:Disease ; skos:prefLabel "tumor"@en .
 kg:StemCellTherapy a owl:Class ; rdfs:subClassOf kg:Intervention ; skos:prefLabel "stem cell therapy"@en .
+kg:Pain a owl:Class ; rdfs:subClassOf kg:PhenotypicFeature ; skos:prefLabel "pain"@en .
+kg:LocalizedPain a owl:Class ; rdfs:subClassOf kg:Pain ; skos:prefLabel "localized pain"@en .
+kg:InjectionSitePain a owl:Class ; rdfs:subClassOf kg:LocalizedPain ; skos:prefLabel "injection site pain"@en .
 """
 
 TEXT = "One sentence stands in for all of them."
@@ -228,7 +231,8 @@ def test_modality_agreement(report):
 def test_format_report(report):
     text = format_report(report)
     assert text.splitlines()[-1] == "precision 0.800  recall 0.600  f1 0.686"
-    assert "predictions 5, correct 4; core gold 5, found 3" in text.splitlines()[-2]
+    assert "predictions 5, correct 4; core gold 5, found 3" in text
+    assert "strict names only (no ancestor names): precision 0.800  recall 0.600  f1 0.686" in text
     assert "Missed core relations (2)" in text and "line 7: interleukin-1 beta —drives→ matrix degradation" in text
     assert "False positives (1)" in text and "MSCs do not drive matrix degradation.  (doc.txt)" in text
     assert "Modality agreement on matched gold rows: 3/4 (0.750)" in text
@@ -245,3 +249,26 @@ def test_one_prediction_can_match_several_rows(ontology):
     gold = parse_gold("MSC\tsecretes\tgrowth factor\tcore\tasserted\t1\nMSCs\tsecretes\tgrowth factors\tcore\tasserted\t1\n")
     report = evaluate(build_graph(ontology, [DOC], RELATIONS[:1]), gold, ontology)
     assert (report.precision, report.recall) == (1.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("gold_object", "hierarchical", "expected_precision"),
+    [
+        ("injection site pain", False, 1.0),  # the same concept: right either way
+        ("localized pain", True, 1.0),  # an ancestor's name: right when ancestors count
+        ("localized pain", False, 0.0),  # ... and wrong when only exact names count
+        ("pain", True, 1.0),
+    ],
+)
+def test_more_specific_prediction_matches_an_ancestor_name(ontology, gold_object, hierarchical, expected_precision):
+    graph = build_graph(ontology, [DOC], [rel("StemCellTherapy", "has_adverse_effect", "InjectionSitePain", "Pain at the injection site.")])
+    gold = parse_gold(f"stem cell therapy\thas adverse effect\t{gold_object}\tcore\thedged\t1\n")
+    report = evaluate(graph, gold, ontology, hierarchical=hierarchical)
+    assert report.precision == expected_precision
+    assert report.recall == expected_precision
+
+
+def test_a_less_specific_prediction_does_not_match(ontology):
+    graph = build_graph(ontology, [DOC], [rel("StemCellTherapy", "has_adverse_effect", "Pain", "Pain may occur.")])
+    gold = parse_gold("stem cell therapy\thas adverse effect\tlocalized pain\tcore\thedged\t1\n")
+    assert evaluate(graph, gold, ontology).precision == 0.0
