@@ -12,7 +12,42 @@ from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 BASE = "https://w3id.org/kg/"
-KG = Namespace(BASE + "ontology/")
+
+# Terms of the kg schema that code refers to by name.  ``KG.<name>`` fails for
+# any other name, so a typo raises instead of minting a new IRI; a test checks
+# that each is declared in ontology/core.ttl.  Concepts and relation types, which
+# are data, are reached by item access: ``KG[local_name]``.
+SCHEMA_TERMS = frozenset(
+    {
+        # categories
+        "Entity", "Cell", "AnatomicalEntity", "ChemicalEntity", "BiologicalProcess", "Disease",
+        "PhenotypicFeature", "Intervention", "RiskFactor", "ClinicalResearchConcept",
+        # annotation properties read by the extractor
+        "abbreviation", "trigger", "inverseTrigger", "phraseTrigger", "inversePhraseTrigger",
+        "topicTrigger", "polarity", "hedgeCue", "negationCue", "namingCue",
+        # relation types code reasons about
+        "is_a",
+        # provenance vocabulary
+        "Document", "Evidence", "Modality", "Asserted", "Hedged", "Negated", "hasEvidence",
+        "modality", "category", "sentence", "sentenceIndex", "charStart", "charEnd", "subjectText",
+        "subjectStart", "subjectEnd", "objectText", "objectStart", "objectEnd", "triggerText",
+        "rule", "confidence", "evidenceCount", "mentionCount", "characterCount", "sha256",
+    }
+)
+
+
+class _SchemaNamespace(Namespace):
+    """A namespace whose attribute access is limited to :data:`SCHEMA_TERMS`."""
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if name not in SCHEMA_TERMS:
+            raise AttributeError(f"kg: has no schema term {name!r}; use KG[{name!r}] for a concept or relation type")
+        return self.term(name)
+
+
+KG = _SchemaNamespace(BASE + "ontology/")
 ENTITY = Namespace(BASE + "entity/")
 STATEMENT = Namespace(BASE + "statement/")
 EVIDENCE = Namespace(BASE + "evidence/")

@@ -258,7 +258,7 @@ def test_unknown_format():
 @pytest.mark.parametrize(
     ("term", "text"),
     [
-        (URIRef(KG.secretes), "kg:secretes"),
+        (URIRef(KG["secretes"]), "kg:secretes"),
         (URIRef("http://purl.obolibrary.org/obo/CL_0000134"), "obo:CL_0000134"),
         (URIRef("https://w3id.org/kg/entity/a(b)"), "<https://w3id.org/kg/entity/a(b)>"),
         (Literal("x"), "x"),

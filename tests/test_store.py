@@ -87,5 +87,5 @@ def test_open_store_from_build_folder(tmp_path, graph):
 
 def test_store_keeps_a_copy(graph):
     store = MemoryStore(graph)
-    graph.add((ENTITY.X, KG.secretes, URIRef(ENTITY.Y)))
+    graph.add((ENTITY.X, KG["secretes"], URIRef(ENTITY.Y)))
     assert store.query("ASK { ent:X ?p ?o }").boolean is False
