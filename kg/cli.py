@@ -360,3 +360,12 @@ def _write_atomic(path: Path, text: str) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+# ---------------------------------------------------------------------------
+# Commands defined in their own modules; each module registers its commands.
+# ---------------------------------------------------------------------------
+# [register: ontology commands]
+# [register: serve]
+# [register: explore commands]
+# [register: store commands]
