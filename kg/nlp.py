@@ -13,16 +13,14 @@ kept unless they split inside a heading or paragraph break.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 import numpy
 import spacy
-from spacy.attrs import SENT_START
+from spacy.attrs import IS_SPACE, ORTH, SENT_START
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
-from spacy.util import filter_spans
 
 from .errors import PipelineError
 from .lexicon import Term, TriggerForm, concept_terms, trigger_forms
@@ -59,34 +57,37 @@ def sentence_starts(words: Sequence[str]) -> list[bool]:
     starts with a capital letter, a digit or an opening quote, unless the
     token before the dot is a known abbreviation ("Fig.", "et al.", "e.g.").
     """
-    n = len(words)
+    candidates = [i for i, w in enumerate(words) if w in _FINAL_PUNCT or ("\n" in w and not w.strip())]
+    return _starts(len(words), words.__getitem__, candidates)
+
+
+def _starts(n: int, text_at: Callable[[int], str], candidates: Sequence[int]) -> list[bool]:
+    """The boundary rule, applied only at candidate tokens (final punctuation or line breaks).
+
+    Looking at candidates only keeps the cost proportional to sentences, not tokens.
+    """
     starts = [False] * n
     if n:
         starts[0] = True
-    prev_real: int | None = None
-    for i, word in enumerate(words):
-        if "\n" in word and not word.strip():
-            # whitespace token holding a line break: the next real token starts a sentence
-            j = i + 1
-            while j < n and not words[j].strip():
-                j += 1
-            if j < n:
-                starts[j] = True
+    for i in candidates:
+        word = text_at(i)
+        j = i + 1
+        while j < n and not text_at(j).strip():
+            j += 1
+        if j >= n:
             continue
-        if word in _FINAL_PUNCT:
-            j = i + 1
-            while j < n and not words[j].strip():
-                j += 1
-            if j >= n:
-                continue
-            nxt = words[j]
-            before = words[prev_real].lower().rstrip(".") if prev_real is not None else ""
-            if before in NON_FINAL:
-                continue
-            if nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in _OPENERS:
-                starts[j] = True
-        if word.strip():
-            prev_real = i
+        if "\n" in word and not word.strip():
+            starts[j] = True
+            continue
+        k = i - 1
+        while k >= 0 and not text_at(k).strip():
+            k -= 1
+        before = text_at(k).lower().rstrip(".") if k >= 0 else ""
+        if before in NON_FINAL:
+            continue
+        nxt = text_at(j)
+        if nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in _OPENERS:
+            starts[j] = True
     return starts
 
 
@@ -96,14 +97,21 @@ def make_sentences(nlp: Language, name: str) -> SentenceSplitter:
 
 
 class SentenceSplitter:
-    """Sets sentence starts with :func:`sentence_starts` (keeps a parser's splits inside lines)."""
+    """Sets sentence starts with :func:`sentence_starts`, unless a trained parser already did."""
+
+    def __init__(self) -> None:
+        self.keep_existing = False  # set by build_nlp when the pipeline has a parser or senter
 
     def __call__(self, doc: Doc) -> Doc:
-        if not len(doc):
+        if not len(doc) or self.keep_existing:
             return doc
-        flags = sentence_starts([t.text for t in doc])
-        if doc.has_annotation("DEP"):
-            return doc  # a trained parser has set boundaries; they stand
+        # only final punctuation and line breaks can end a sentence: find them with numpy
+        arr = doc.to_array([ORTH, IS_SPACE])
+        strings = doc.vocab.strings
+        final = numpy.isin(arr[:, 0], [strings.add(p) for p in _FINAL_PUNCT])
+        candidates = numpy.flatnonzero(final | (arr[:, 1] == 1)).tolist()
+        candidates = [i for i in candidates if final[i] or "\n" in doc[i].text]
+        flags = _starts(len(doc), lambda i: doc[i].text, candidates)
         values = numpy.fromiter((1 if f else -1 for f in flags), dtype="int32", count=len(flags))
         doc.from_array([SENT_START], values.reshape(-1, 1).astype("uint64"))
         return doc
@@ -141,7 +149,8 @@ class ConceptMatcher:
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self._trig = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self._gaps = Matcher(nlp.vocab)
+        self._gaps = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._gap_heads: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         self._trigger_ids: dict[str, list[int]] = {}
         self._preferred: dict[tuple[str, str], bool] = {}
         self._roots: frozenset[str] = frozenset()
@@ -163,17 +172,15 @@ class ConceptMatcher:
         for i, form in enumerate(self.triggers):
             self._trigger_ids.setdefault(form.text, []).append(i)
         for text in sorted(self._trigger_ids):
-            words = text.split()
-            if "*" in words:
-                pattern: list[dict[str, Any]] = []
-                for w in words:
-                    if w == "*":
-                        pattern.append({"OP": "{,4}", "IS_PUNCT": False})
-                    else:
-                        pattern.extend({"LOWER": t.lower_} for t in make(w))
-                self._gaps.add(text, [pattern])
+            if " * " in f" {text} ":
+                # "have * part": match the tail with the phrase matcher, then look back for the head
+                head, _, tail = text.partition("*")
+                head_words = tuple(t.lower_ for t in make(head.strip()))
+                self._gap_heads.setdefault(tail.strip(), []).append((head_words, text))
             else:
                 self._trig.add(text, [make(text)])
+        for tail in sorted(self._gap_heads):
+            self._gaps.add(tail, [make(tail)])
 
     # -- component --------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
@@ -190,13 +197,18 @@ class ConceptMatcher:
         for matcher in (self._lower, self._exact):
             for match_id, start, end in matcher(doc):
                 found.setdefault((start, end), []).append(strings[match_id])
-        spans = []
-        for (start, end), concepts in found.items():
-            concept = self._choose(doc[start:end].text.lower(), sorted(set(concepts)))
-            spans.append(doc[start:end])
-            spans[-1].label_ = concept
-        kept = filter_spans(spans)
-        return [(s.start, s.end, s.label_, "") for s in kept]
+        # longest match first, then leftmost; a token belongs to one mention at most
+        # (spaCy's filter_spans does the same on Span objects, which cost more to make)
+        kept: list[tuple[int, int, str, str]] = []
+        taken: set[int] = set()
+        for (start, end), concepts in sorted(found.items(), key=lambda kv: (kv[0][0] - kv[0][1], kv[0][0])):
+            if any(k in taken for k in range(start, end)):
+                continue
+            taken.update(range(start, end))
+            names = sorted(set(concepts))
+            concept = names[0] if len(names) == 1 else self._choose(doc[start:end].text.lower(), names)
+            kept.append((start, end, concept, ""))
+        return sorted(kept)
 
     def _choose(self, text: str, concepts: list[str]) -> str:
         """Pick one concept for a surface form claimed by several: its label wins, then the most specific."""
@@ -217,8 +229,10 @@ class ConceptMatcher:
         defined: dict[str, str] = {}
         definition_spans: set[tuple[int, int]] = set()
         n = len(doc)
-        for i, tok in enumerate(doc):
-            if tok.text != "(" or i == 0:
+        orth = doc.to_array([ORTH])
+        opening = numpy.flatnonzero(orth == doc.vocab.strings.add("(")).tolist()
+        for i in opening:
+            if i == 0:
                 continue
             close = next((j for j in range(i + 1, min(i + 4, n)) if doc[j].text == ")"), None)
             if close is None or close == i + 1:
@@ -252,20 +266,44 @@ class ConceptMatcher:
         for m in mentions:
             flag = "definition" if (m[0], m[1]) in definition_spans else m[3]
             out.append((m[0], m[1], m[2], flag))
-        for i, tok in enumerate(doc):
-            if not covered[i] and tok.text in defined:
+        wanted = [doc.vocab.strings.add(sf) for sf in defined]
+        for i in numpy.flatnonzero(numpy.isin(orth, wanted)).tolist():
+            text = doc[i].text
+            if not covered[i] and text in defined:
                 flag = "definition" if (i, i + 1) in definition_spans else "local"
-                out.append((i, i + 1, defined[tok.text], flag))
+                out.append((i, i + 1, defined[text], flag))
         return out, defined
 
     def _match_triggers(self, doc: Doc) -> list[list[int]]:
         strings = self.nlp.vocab.strings
         hits: set[tuple[int, int, int]] = set()
-        for matcher in (self._trig, self._gaps):
-            for match_id, start, end in matcher(doc):
-                for idx in self._trigger_ids.get(strings[match_id], ()):
-                    hits.add((start, end, idx))
+        for match_id, start, end in self._trig(doc):
+            for idx in self._trigger_ids.get(strings[match_id], ()):
+                hits.add((start, end, idx))
+        for match_id, start, end in self._gaps(doc):
+            for head, text in self._gap_heads[strings[match_id]]:
+                begin = _head_before(doc, start, head, GAP_WORDS)
+                if begin is not None:
+                    for idx in self._trigger_ids[text]:
+                        hits.add((begin, end, idx))
         return [[s, e, i] for s, e, i in sorted(hits)]
+
+
+GAP_WORDS = 4  # how many words a "*" in a trigger may stand for
+
+
+def _head_before(doc: Doc, tail_start: int, head: tuple[str, ...], gap: int) -> int | None:
+    """Where ``head`` starts, at most ``gap`` words (no punctuation) before ``tail_start``."""
+    n = len(head)
+    for skipped in range(0, gap + 1):
+        begin = tail_start - skipped - n
+        if begin < 0:
+            return None
+        if skipped and doc[tail_start - skipped].is_punct:
+            return None
+        if all(doc[begin + k].lower_ == head[k] for k in range(n)):
+            return begin
+    return None
 
 
 def _is_short_form(short: str, long: str) -> bool:
@@ -317,7 +355,8 @@ def build_nlp(ontology: Ontology, model: str | None = None) -> Language:
             ) from None
     else:
         nlp = spacy.blank("en")
-    nlp.add_pipe("kg_sentences", last=True)
+    splitter: SentenceSplitter = nlp.add_pipe("kg_sentences", last=True)
+    splitter.keep_existing = any(name in nlp.pipe_names for name in ("parser", "senter"))
     matcher: ConceptMatcher = nlp.add_pipe("kg_concepts", last=True)
     matcher.initialize_from(ontology)
     return nlp

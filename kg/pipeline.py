@@ -40,33 +40,37 @@ class Extractor:
             yield self.read(doc, document)
 
     def read(self, doc, document: Document) -> DocumentResult:
-        from .relations import Tok
+        from bisect import bisect_right
 
-        tokens = [Tok(t.text, t.lower_, t.idx) for t in doc]
+        from spacy.attrs import IDX, LENGTH, SENT_START
+
+        from .relations import TokenTable
+
+        arr = doc.to_array([IDX, LENGTH, SENT_START])
+        starts = arr[:, 0].tolist()
+        lengths = arr[:, 1].tolist()
+        tokens = TokenTable(doc.text, starts, lengths)
+        # sentence boundaries read from the array (iterating doc.sents visits every token)
+        bounds = [i for i in (arr[:, 2] == 1).nonzero()[0].tolist()] if len(doc) else []
+        if len(doc) and (not bounds or bounds[0] != 0):
+            bounds.insert(0, 0)
         sentences = []
-        for s in doc.sents:
-            start, end = s.start, s.end
+        for start, end in zip(bounds, [*bounds[1:], len(doc)]):
             while end > start and not tokens[end - 1].text.strip():
                 end -= 1
             while start < end and not tokens[start].text.strip():
                 start += 1
             if end > start:
                 sentences.append((start, end))
-        sent_of = {}
-        for si, (s0, s1) in enumerate(sentences):
-            for k in range(s0, s1):
-                sent_of[k] = si
+        first_tokens = [s0 for s0, _ in sentences]
+        text = doc.text
         raw = [tuple(m) for m in (doc._.kg_mentions or [])]
-        mentions = tuple(
-            Mention(
-                doc_id=document.doc_id,
-                concept=c,
-                text=doc[s:e].text,
-                span=Span(doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)),
-                sentence=sent_of.get(s, -1),
-            )
-            for s, e, c, flag in raw
-        )
+        mentions = []
+        for s, e, c, _flag in raw:
+            span = Span(starts[s], starts[e - 1] + lengths[e - 1])
+            si = bisect_right(first_tokens, s) - 1
+            inside = si >= 0 and s < sentences[si][1]
+            mentions.append(Mention(document.doc_id, c, text[span.start : span.end], span, si if inside else -1))
         relations = self.reader.read(
             document.doc_id,
             document.source,
@@ -76,7 +80,7 @@ class Extractor:
             raw,
             [tuple(t) for t in (doc._.kg_triggers or [])],
         )
-        return DocumentResult(document, mentions, tuple(relations))
+        return DocumentResult(document, tuple(mentions), tuple(relations))
 
 
 def extract(

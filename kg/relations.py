@@ -83,6 +83,45 @@ class Tok:
     idx: int
 
 
+class TokenTable(Sequence[Tok]):
+    """Tokens of one document, made into :class:`Tok` records only when the reader looks.
+
+    Most tokens of a text are never examined (only those near a mention or a
+    trigger are), so building a record per token up front would dominate the
+    cost of reading.
+    """
+
+    def __init__(self, text: str, starts: Sequence[int], lengths: Sequence[int], lowers: Sequence[str | None] | None = None) -> None:
+        self._text = text
+        self._starts = starts
+        self._lengths = lengths
+        self._lowers = lowers
+        self._cache: dict[int, Tok] = {}
+
+    @classmethod
+    def from_toks(cls, toks: Sequence[Tok]) -> TokenTable:
+        table = cls("", [t.idx for t in toks], [len(t.text) for t in toks])
+        table._cache = dict(enumerate(toks))
+        return table
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __getitem__(self, k):  # type: ignore[override]
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        if k < 0:
+            k += len(self)
+        tok = self._cache.get(k)
+        if tok is None:
+            start = self._starts[k]
+            text = self._text[start : start + self._lengths[k]]
+            lower = self._lowers[k] if self._lowers is not None else None
+            tok = Tok(text, lower if lower is not None else text.lower(), start)
+            self._cache[k] = tok
+        return tok
+
+
 @dataclass(slots=True)
 class Arg:
     """A mention taking part in a relation (possibly resolved from an anaphor)."""
@@ -145,8 +184,8 @@ class RelationReader:
         self.ont = ontology
         self.triggers = tuple(triggers)
         self.roots = frozenset((*ontology.categories, str(KG.Entity)))
-        self.hedges = tuple(tuple(c.split()) for c in ontology.hedge_cues)
-        self.negations = tuple(tuple(c.split()) for c in ontology.negation_cues)
+        self.hedges = _cue_index(ontology.hedge_cues)
+        self.negations = _cue_index(ontology.negation_cues)
         self.naming = tuple(tuple(c.split()) for c in ontology.naming_cues)
         self.polar = {iri: r.polarity for iri, r in ontology.relations.items() if r.polarity}
         self.is_a = str(KG.is_a)
@@ -157,7 +196,7 @@ class RelationReader:
         doc_id: str,
         source: str,
         text: str,
-        tokens: Sequence[Tok],
+        tokens: Sequence[Tok] | TokenTable,
         sentences: Sequence[tuple[int, int]],
         mentions: Sequence[tuple[int, int, str, str]],
         triggers: Sequence[tuple[int, int, int]],
@@ -203,7 +242,7 @@ class RelationReader:
         i = 0
         while i < len(kept):
             a = kept[i]
-            if i + 1 < len(kept):
+            if i + 1 < len(kept) and kept[i + 1].start - a.end <= 5:
                 b = kept[i + 1]
                 gap = [t.lower for t in tokens[a.end : b.start] if t.lower not in DETERMINERS]
                 if tuple(gap) in self.naming:
@@ -973,12 +1012,21 @@ def _is_function_phrase(text: str) -> bool:
     return all(w in _FUNCTION_WORDS for w in text.split())
 
 
-def _contains_any(words: list[str], cues: Sequence[tuple[str, ...]]) -> bool:
-    n = len(words)
+def _cue_index(cues: Sequence[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Cue phrases grouped by their first word, for a single pass over a scope."""
+    index: dict[str, list[tuple[str, ...]]] = {}
     for cue in cues:
-        m = len(cue)
-        for i in range(n - m + 1):
-            if tuple(words[i : i + m]) == cue:
+        words = tuple(cue.split())
+        if words:
+            index.setdefault(words[0], []).append(words)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def _contains_any(words: list[str], cues: dict[str, tuple[tuple[str, ...], ...]]) -> bool:
+    n = len(words)
+    for i, w in enumerate(words):
+        for cue in cues.get(w, ()):
+            if tuple(words[i : i + len(cue)]) == cue:
                 return True
     return False
 
