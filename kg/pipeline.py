@@ -66,7 +66,10 @@ class Extractor:
         text = doc.text
         raw = [tuple(m) for m in (doc._.kg_mentions or [])]
         mentions = []
+        roots = self.reader.roots  # "cells", "therapy": generic words, not entities of the graph
         for s, e, c, _flag in raw:
+            if c in roots:
+                continue
             span = Span(starts[s], starts[e - 1] + lengths[e - 1])
             si = bisect_right(first_tokens, s) - 1
             inside = si >= 0 and s < sentences[si][1]
