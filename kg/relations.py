@@ -375,8 +375,10 @@ class RelationReader:
                 found = self._predicate_readings(ctx, t, main, state)
                 readings.extend(found)
                 infinitive = t.start > ctx.s0 and self._tokens[t.start - 1].lower == "to"
-                if found and t.kind == "verb" and not infinitive and not found[0].rule.startswith("verb:passive"):
-                    ctx.last_subject = found[0].subject
+                if found and t.kind == "verb" and not infinitive:
+                    # the grammatical subject: in "X is produced by Y and drives Z" that is X
+                    passive = found[0].rule.startswith("verb:passive")
+                    ctx.last_subject = found[0].object if passive else found[0].subject
         readings.extend(self._means_effect(ctx, readings))
         # remember the sentence's subject (and its other mentions) for pronouns in the next one
         subj = next((r.subject for r in readings if r.rule != "hyponym"), None) or main
@@ -396,7 +398,9 @@ class RelationReader:
         toks = self._tokens
         prev = toks[t.start - 1].lower if t.start > 0 else ""
         if t.form in ("gerund", "participle"):
-            return prev in DETERMINERS or prev in ADJECTIVE_CONTEXT or (t.start - 1) in self._trigger_ends
+            # "by activated macrophages" (adjective) but "By reducing IL-1β" (a means clause)
+            after_by = prev == "by" and t.form == "participle"
+            return prev in DETERMINERS or prev in ADJECTIVE_CONTEXT or after_by or (t.start - 1) in self._trigger_ends
         if t.form in ("base", "s"):
             if prev in DETERMINERS:
                 return True

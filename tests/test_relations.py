@@ -202,6 +202,14 @@ CASES = [
         {("nucleus pulposus cell", "produces", "aggrecan", "asserted")},
         id="abbreviation-defined-in-text",
     ),
+    pytest.param(
+        "Growth factors are produced by activated MSCs and drive inflammation.",
+        {
+            ("mesenchymal stem cell", "produces", "growth factor", "asserted"),
+            ("growth factor", "drives", "inflammation", "asserted"),
+        },
+        id="passive-then-coordinated-verb-and-adjectival-participle",
+    ),
     pytest.param("Spinal nerves secrete the disc.", set(), id="domain-and-range-respected"),
     pytest.param("The cells secrete molecules.", set(), id="generic-words-are-not-arguments"),
 ]
