@@ -774,7 +774,9 @@ class RelationReader:
                 if how in ("anaphora", "relative") or subj.resolved or obj.resolved:
                     conf *= 0.85
                 rule = rule_base if how in ("local", "none") else f"{rule_base}+{how}"
-                scope_start = min(la.start, t.start) if how == "local" else self._clause_start(ctx, t.start)
+                # the clause the trigger stands in, from its start ("It is unclear whether X drives Y")
+                clause = self._clause_start(ctx, t.start)
+                scope_start = min(la.start, t.start, clause) if how == "local" else clause
                 scope_end = max(ra.end, t.end)
                 out.append(Reading(subj, rel, obj, t, rule, (scope_start, scope_end), round(conf, 4)))
         return out

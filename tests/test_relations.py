@@ -210,6 +210,16 @@ CASES = [
         },
         id="passive-then-coordinated-verb-and-adjectival-participle",
     ),
+    pytest.param(
+        "It is unclear whether MSCs trigger an immune response.",
+        {("mesenchymal stem cell", "drives", "immune response", "hedged")},
+        id="hedge-before-the-subject",
+    ),
+    pytest.param(
+        "Sciatica results from nerve compression.",
+        {("nerve compression", "causes", "sciatica", "asserted")},
+        id="inverse-verb-trigger",
+    ),
     pytest.param("Spinal nerves secrete the disc.", set(), id="domain-and-range-respected"),
     pytest.param("The cells secrete molecules.", set(), id="generic-words-are-not-arguments"),
 ]
