@@ -42,6 +42,15 @@ def user_ontology_paths() -> list[Path]:
     return found
 
 
+def default_user_module() -> Path:
+    """Where ``kg ontology add`` writes when no ``--module`` is given: ``kg-ontology/user.ttl``.
+
+    It sits in the project-local folder, so every later ``kg`` command run from
+    the same directory loads it.
+    """
+    return PROJECT_ONTOLOGY_DIR / "user.ttl"
+
+
 def queries_dir() -> Path:
     """The bundled example SPARQL queries."""
     return _PACKAGE / "queries"
