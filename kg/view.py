@@ -9,12 +9,19 @@ script and stylesheet, as shipped inside the pyvis package, are inlined.
 Text from documents is escaped with :func:`html.escape` before it reaches a
 tooltip, and the node and edge data are embedded as JSON with ``<``, ``>``
 and ``&`` escaped, so a sentence holding markup shows as text.
+
+Node positions are computed in Python (:mod:`kg.layout`) and the browser's
+physics simulation is off, so even a page of thousands of entities is
+interactive as soon as it is drawn.  :func:`subview` keeps part of the data
+(``kg view --focus`` and ``--query``).  The page marks its first drawing
+(``performance.mark("kg:drawn")`` and ``data-kg-drawn`` on ``<html>``) and
+exposes the network as ``window.kgNetwork`` for scripts and tests.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +41,7 @@ __all__ = [
     "ViewLegend",
     "ViewNode",
     "render_html",
+    "subview",
     "view_data",
 ]
 
@@ -230,6 +238,33 @@ def view_data(graph: Graph) -> ViewData:
     )
 
 
+def subview(
+    data: ViewData,
+    entities: Iterable[str],
+    claims: Iterable[str] | None = None,
+    extra_edges: Iterable[ViewEdge] = (),
+) -> ViewData:
+    """The part of ``data`` about ``entities`` (node ids).
+
+    Edges: those whose id is in ``claims``, or every edge between two of the
+    entities when ``claims`` is None; then ``extra_edges`` between two of
+    them.  The legend lists only the categories left.
+    """
+    keep = set(entities)
+    wanted = None if claims is None else set(claims)
+    nodes = tuple(n for n in data.nodes if n.id in keep)
+    present = {n.id for n in nodes}
+    edges = [
+        e
+        for e in data.edges
+        if e.source in present and e.target in present and (wanted is None or e.id in wanted)
+    ]
+    edges.extend(e for e in extra_edges if e.source in present and e.target in present)
+    edges.sort(key=lambda e: (e.source, e.label, e.target, e.id))
+    categories = {n.category for n in nodes}
+    return ViewData(nodes, tuple(edges), tuple(entry for entry in data.legend if entry.category in categories))
+
+
 # ---------------------------------------------------------------------------
 # Data -> HTML
 # ---------------------------------------------------------------------------
@@ -292,6 +327,33 @@ _OPTIONS = {
     },
 }
 
+#: Above this many edges the page draws straight edges and hides edges while
+#: the view is dragged or zoomed, which keeps large graphs responsive.
+LARGE_GRAPH_EDGES = 1000
+
+
+def _options(positioned: bool, n_edges: int) -> dict:
+    """vis-network options: physics and edge shapes depend on how the nodes are placed.
+
+    With positions computed in Python (kg.layout) the physics simulation is
+    off, so the page is interactive as soon as it is drawn; edges are then
+    static curves (``curvedCW`` bends A->B and B->A to opposite sides), or
+    straight lines for large graphs, which draw faster.
+    """
+    import copy
+
+    options = copy.deepcopy(_OPTIONS)
+    large = n_edges > LARGE_GRAPH_EDGES
+    if positioned:
+        options["layout"]["improvedLayout"] = False
+        options["physics"] = {"enabled": False}
+        options["edges"]["smooth"] = {"enabled": False} if large else {"enabled": True, "type": "curvedCW", "roundness": 0.15}
+    if large:
+        options["interaction"]["hideEdgesOnDrag"] = True
+        options["interaction"]["hideEdgesOnZoom"] = True
+    return options
+
+
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -349,7 +411,13 @@ _PAGE = """<!DOCTYPE html>
     edges: new vis.DataSet(edges.map(asElement))
   };
   var options = {{ options|tojson }};
-  new vis.Network(document.getElementById("graph"), data, options);
+  var network = new vis.Network(document.getElementById("graph"), data, options);
+  // For scripts and tests: the network object, and a mark when it is first drawn.
+  window.kgNetwork = network;
+  network.once("afterDrawing", function () {
+    if (window.performance && performance.mark) { performance.mark("kg:drawn"); }
+    document.documentElement.setAttribute("data-kg-drawn", "true");
+  });
 })();
 </script>
 </body>
@@ -357,12 +425,23 @@ _PAGE = """<!DOCTYPE html>
 """
 
 
-def render_html(data: ViewData, title: str) -> str:
+def render_html(
+    data: ViewData,
+    title: str,
+    *,
+    positions: Mapping[str, tuple[float, float]] | None = None,
+) -> str:
     """A self-contained HTML page drawing ``data`` with pyvis / vis-network.
 
     The page has a legend of categories and line styles, labelled edges, and
-    tooltips listing each claim's sentences with their documents.  The layout
-    seed is fixed, so the same data gives the same page, byte for byte.
+    tooltips listing each claim's sentences with their documents.
+
+    Nodes are placed at ``positions`` (pixels by node id); when none are given
+    they are computed with :func:`kg.layout.layout` (seeded), and the physics
+    simulation stays off, so the page is interactive as soon as it is drawn.
+    An empty mapping leaves the layout to vis-network's physics in the
+    browser (seeded too), which suits small graphs only.  Either way the same
+    data give the same page, byte for byte.
     """
     from jinja2 import Environment
     from markupsafe import Markup
@@ -373,6 +452,10 @@ def render_html(data: ViewData, title: str) -> str:
     # used directly rather than through Network.add_node/add_edge, which check
     # for duplicates against a list (quadratic in the size of the graph); the
     # data here are already unique and consistent.
+    if positions is None:
+        from .layout import layout
+
+        positions = layout([n.id for n in data.nodes], ((e.source, e.target) for e in data.edges))
     labels = {n.id: n.label for n in data.nodes}
     nodes = [
         Node(
@@ -382,6 +465,7 @@ def render_html(data: ViewData, title: str) -> str:
             color=node.colour,
             title=_node_tooltip(node),
             value=max(node.mentions, 1),
+            **_xy(positions.get(node.id)),
         ).options
         for node in data.nodes
     ]
@@ -411,8 +495,15 @@ def render_html(data: ViewData, title: str) -> str:
         counts=f"{n_nodes} entit{'y' if n_nodes == 1 else 'ies'}, {n_edges} claim{'' if n_edges == 1 else 's'}",
         nodes=nodes,
         edges=edges,
-        options=_OPTIONS,
+        options=_options(bool(positions), len(edges)),
         vis_js=Markup(vis_js),
         vis_css=Markup(vis_css),
     )
     return page
+
+
+def _xy(point: tuple[float, float] | None) -> dict[str, int]:
+    """vis-network's ``x``/``y`` node options, in whole pixels (none for an unplaced node)."""
+    if point is None:
+        return {}
+    return {"x": round(point[0]), "y": round(point[1])}

@@ -198,3 +198,156 @@ def test_layout_is_seeded_and_page_is_deterministic(page, data):
 def test_empty_graph_renders():
     html = render_html(view_data(Graph()), "empty")
     assert "0 entities, 0 claims" in html
+
+
+# ---------------------------------------------------------------------------
+# Layout, parts of the graph, and the page in a real browser
+# ---------------------------------------------------------------------------
+
+
+def embedded(page: str, name: str):
+    """The JSON value of ``var name = ...;`` in the page's script."""
+    import json
+
+    match = re.search(rf"var {name} = (.*?);\n", page)
+    assert match, f"no var {name} in the page"
+    return json.loads(match.group(1))
+
+
+def test_nodes_come_with_positions_and_physics_is_off(page, data):
+    nodes = embedded(page, "nodes")
+    assert {n["id"] for n in nodes} == {n.id for n in data.nodes}
+    assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in nodes)
+    options = embedded(page, "options")
+    assert options["physics"] == {"enabled": False}
+    assert options["layout"]["improvedLayout"] is False
+
+
+def test_given_positions_are_used(data):
+    positions = {n.id: (10.4 * i, -3.6 * i) for i, n in enumerate(data.nodes)}
+    nodes = embedded(render_html(data, "t", positions=positions), "nodes")
+    assert [(n["x"], n["y"]) for n in nodes] == [(round(10.4 * i), round(-3.6 * i)) for i in range(len(nodes))]
+
+
+def test_empty_positions_leave_the_layout_to_the_browser(data):
+    html = render_html(data, "t", positions={})
+    assert all("x" not in n for n in embedded(html, "nodes"))
+    assert embedded(html, "options")["physics"]["enabled"] is True
+
+
+def test_large_graphs_draw_straight_edges_and_hide_them_while_moving():
+    from kg.view import LARGE_GRAPH_EDGES, ViewData, ViewEdge, ViewNode
+
+    nodes = tuple(ViewNode(f"n{i}", f"node {i}", "", NO_CATEGORY_COLOUR, f"node {i}") for i in range(60))
+    edges = tuple(
+        ViewEdge(f"e{i}", f"n{i % 60}", f"n{(i * 7 + 1) % 60}", "r", "asserted", 0.5, (), "#707070", False)
+        for i in range(LARGE_GRAPH_EDGES + 1)
+    )
+    options = embedded(render_html(ViewData(nodes, edges, ()), "big"), "options")
+    assert options["edges"]["smooth"] == {"enabled": False}
+    assert options["interaction"]["hideEdgesOnDrag"] and options["interaction"]["hideEdgesOnZoom"]
+
+
+def test_page_marks_when_it_is_drawn(page):
+    assert 'performance.mark("kg:drawn")' in page
+    assert "data-kg-drawn" in page and "window.kgNetwork = network" in page
+
+
+def test_subview(data):
+    from kg.view import subview
+
+    msc, gf = str(ENTITY.MesenchymalStemCell), str(ENTITY.GrowthFactor)
+    part = subview(data, [msc, gf, "https://example.org/not-a-node"])
+    assert [n.id for n in part.nodes] == sorted([msc, gf])
+    assert [e.label for e in part.edges] == ["secretes"]
+    assert [entry.category for entry in part.legend] == ["cell", "chemical entity"]
+    assert subview(data, [msc, gf], claims=[]).edges == ()
+
+
+# -- kg view: --focus, --query, --layout ----------------------------------------------
+
+
+@pytest.fixture
+def graph_file(tmp_path):
+    from kg.graph import to_sorted_ntriples
+
+    path = tmp_path / "graph.nt"
+    path.write_text(to_sorted_ntriples(make_graph()), encoding="utf-8")
+    return path
+
+
+def run_view(*args):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    return CliRunner().invoke(app, ["view", *map(str, args)])
+
+
+def test_cli_view_focus(graph_file, tmp_path):
+    out = tmp_path / "focus.html"
+    result = run_view(graph_file, "-o", out, "--focus", "MSC", "--hops", "1")
+    assert result.exit_code == 0, result.output
+    assert "(4 entities, 3 claims)" in result.stdout  # the tumor is mentioned only: not a neighbour
+    page = out.read_text(encoding="utf-8")
+    assert "1 hop around MSC" in page
+    assert {n["label"] for n in embedded(page, "nodes")} == {"mesenchymal stem cell", "growth factor", "matrix degradation", "immune response"}
+
+
+def test_cli_view_query(graph_file, tmp_path):
+    query = tmp_path / "q.rq"
+    query.write_text("SELECT ?e WHERE { ?e kg:category ?c ; rdfs:label ?label FILTER(?label = ?wanted) }", encoding="utf-8")
+    out = tmp_path / "query.html"
+    result = run_view(graph_file, "-o", out, "--query", query, "--param", "wanted=tumor")
+    assert result.exit_code == 0, result.output
+    assert [n["label"] for n in embedded(out.read_text(encoding="utf-8"), "nodes")] == ["tumor"]
+
+
+def test_cli_view_physics_layout(graph_file, tmp_path):
+    out = tmp_path / "physics.html"
+    assert run_view(graph_file, "-o", out, "--layout", "physics").exit_code == 0
+    assert embedded(out.read_text(encoding="utf-8"), "options")["physics"]["enabled"] is True
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--focus", "MCS"], "close matches: 'mesenchymal stem cell'"),
+        (["--focus", "MSC", "--query", "q.rq"], "give --focus or --query, not both"),
+        (["--param", "a=b"], "--param needs --query"),
+        (["--query", "missing.rq"], "no such query file"),
+    ],
+)
+def test_cli_view_errors(graph_file, tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "never.html"
+    result = run_view(graph_file, "-o", out, *args)
+    assert result.exit_code == 2 and message in result.stderr
+    assert not out.exists()
+
+
+def test_cli_view_empty_selection_warns(graph_file, tmp_path):
+    query = tmp_path / "none.rq"
+    query.write_text("SELECT ?e WHERE { ?e a kg:NoSuchClass }", encoding="utf-8")
+    result = run_view(graph_file, "-o", tmp_path / "empty.html", "--query", query)
+    assert result.exit_code == 0 and "the selection is empty" in result.stderr
+
+
+def test_page_is_drawn_in_chromium(page, tmp_path):
+    """The page really draws in a browser (skipped where Chromium is not installed)."""
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if browser is None:
+        pytest.skip("Chromium is not installed")
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    flags = [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000", "--dump-dom",
+    ]
+    result = subprocess.run([browser, *flags, path.as_uri()], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert 'data-kg-drawn="true"' in result.stdout
