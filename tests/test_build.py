@@ -22,7 +22,11 @@ OTHER = "Back pain\n\nDegenerative disc disease may cause low back pain. Age cau
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    """Every file under ``folder`` (the store's files too), and where ``store`` points."""
+    files = {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    link = folder / "store"
+    files["store ->"] = os.readlink(link).encode() if link.is_symlink() else b""
+    return files
 
 
 def test_default_build_writes_the_outputs(default_build_summary: BuildSummary, default_build: Path):
@@ -35,7 +39,8 @@ def test_default_build_writes_the_outputs(default_build_summary: BuildSummary, d
     html = summary.output("html").read_text(encoding="utf-8")
     assert "<html" in html.lower()
     # nothing else is left in the folder (no temporary files)
-    assert sorted(p.name for p in default_build.iterdir()) == ["graph.html", "graph.nt", "graph.ttl"]
+    # besides the store and the build's state (see kg.incremental)
+    assert sorted(p.name for p in default_build.iterdir()) == [".kg", "graph.html", "graph.nt", "graph.ttl", "store"]
 
 
 def test_default_build_summary_is_consistent(default_build_summary: BuildSummary):
@@ -171,3 +176,29 @@ def test_jobs_do_not_change_the_graph(make_corpus, tmp_path):
     two = build([corpus], tmp_path / "two", jobs=2)
     assert one.output("nt").read_bytes() == two.output("nt").read_bytes()
     assert one.documents == two.documents == 3
+
+
+@pytest.mark.parametrize("name", ["claims-by-type", "documents"])
+def test_query_engines_print_the_same(default_build, capsys, name):
+    from kg.cli import main
+
+    printed = {}
+    for engine in ("oxigraph", "rdflib"):
+        with pytest.raises(SystemExit) as code:
+            main(["query", str(default_build), "--name", name, "--engine", engine, "--format", "csv"])
+        assert code.value.code in (0, None)
+        printed[engine] = capsys.readouterr().out
+    assert printed["oxigraph"] == printed["rdflib"]
+    assert len(printed["rdflib"].splitlines()) > 1
+
+
+def test_build_writes_a_store_that_matches_the_graph(default_build):
+    from kg.store import OxigraphStore
+
+    with OxigraphStore(default_build / "store", read_only=True) as store:
+        in_store = store.serialize("nt").decode().splitlines()
+    in_file = (default_build / "graph.nt").read_text(encoding="utf-8").splitlines()
+    assert len(in_store) == len(in_file)
+    # the same triples, except that Oxigraph writes decimals canonically ("0.0" as "0")
+    differ = set(in_store) ^ set(in_file)
+    assert all("XMLSchema#decimal" in line for line in differ)
