@@ -4,7 +4,12 @@
 a stable order: a :class:`~kg.records.Document` when the file can be read, a
 :class:`~kg.records.Skipped` (with the reason) when it cannot.  A bad file never
 stops the run and is never dropped silently; only a path that does not exist,
-or a folder without any ``.txt``/``.md`` file, is an error.
+or a folder without any file kg reads, is an error.
+
+Besides text (``.txt``, ``.md``), files holding many articles are read:
+PubMed/MEDLINE XML (``.xml``, gzipped ``.xml.gz``) and BioC XML or JSON
+(``.xml``, ``.json``).  :mod:`kg.sources` looks inside each to tell which it is
+and yields one record per article.
 
 Files are read one at a time, so a corpus does not have to fit in memory.
 """
@@ -19,9 +24,13 @@ from pathlib import Path
 
 from .errors import CorpusError
 from .records import Document, Skipped, content_id
+from .sources import STRUCTURED_SUFFIXES, structured_suffix
 
 #: File name endings read from folders, and the format each one is.
 FORMATS: dict[str, str] = {".txt": "text/plain", ".md": "text/markdown"}
+
+#: Every file name ending read from folders: text, then PubMed/BioC files.
+READ_SUFFIXES: tuple[str, ...] = (*sorted(FORMATS), *STRUCTURED_SUFFIXES)
 
 #: A text whose share of control characters (other than tab, newline, form
 #: feed, vertical tab) exceeds this is treated as binary.
@@ -44,26 +53,27 @@ class CorpusFile:
 def corpus_files(paths: Sequence[Path | str]) -> list[CorpusFile]:
     """List the files ``paths`` stand for, in a stable order, without reading them.
 
-    A file is taken as given; a folder is searched recursively for ``.txt`` and
-    ``.md`` files and its files are sorted by their path relative to it.  Left
+    A file is taken as given; a folder is searched recursively for files whose
+    names end in one of :data:`READ_SUFFIXES` (``.txt``, ``.md``, ``.xml``,
+    ``.xml.gz``, ``.json``) and its files are sorted by their path relative to it.  Left
     out of folders: hidden files and folders (names starting with ``.``) and
     ``README.md``/``README.txt`` files, which describe a corpus rather than
     belong to it (give one explicitly to read it).
 
     Raises :class:`CorpusError` for a path that does not exist and for a folder
-    that holds no ``.txt``/``.md`` file.
+    that holds no such file.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
     if not paths:
-        raise CorpusError("no corpus given: expected at least one file or folder of .txt/.md files")
+        raise CorpusError("no corpus given: expected at least one file or folder of .txt/.md/.xml/.json files")
     found: list[CorpusFile] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             files = _folder_files(path)
             if not files:
-                kinds = ", ".join(sorted(FORMATS))
+                kinds = ", ".join(READ_SUFFIXES)
                 raise CorpusError(f"folder {str(path)!r} holds no readable files: expected files ending in {kinds}")
             found.extend(files)
         elif path.exists():
@@ -77,7 +87,8 @@ def _folder_files(root: Path) -> list[CorpusFile]:
     files: list[CorpusFile] = []
     for path in root.rglob("*"):
         rel = path.relative_to(root)
-        if path.suffix.lower() not in FORMATS or any(part.startswith(".") for part in rel.parts):
+        readable = path.suffix.lower() in FORMATS or structured_suffix(path.name) is not None
+        if not readable or any(part.startswith(".") for part in rel.parts):
             continue
         if path.stem.lower() == "readme":
             continue
@@ -100,22 +111,35 @@ def read_corpus(paths: Sequence[Path | str]) -> Iterator[Document | Skipped]:
 def _read_all(files: list[CorpusFile]) -> Iterator[Document | Skipped]:
     seen: dict[str, str] = {}  # content id -> source of the first copy
     for file in files:
-        record = read_file(file)
-        if isinstance(record, Document):
-            first = seen.get(record.doc_id)
-            if first is not None:
-                yield Skipped(record.source, f"duplicate of {first}")
-                continue
-            seen[record.doc_id] = record.source
-        yield record
+        for record in read_records(file):
+            if isinstance(record, Document):
+                first = seen.get(record.doc_id)
+                if first is not None:
+                    yield Skipped(record.source, f"duplicate of {first}")
+                    continue
+                seen[record.doc_id] = record.source
+            yield record
+
+
+def read_records(file: CorpusFile) -> Iterator[Document | Skipped]:
+    """The records of one file: one for a text file, one per article for PubMed/BioC files."""
+    if structured_suffix(file.path.name) is not None:
+        from .sources import read_structured
+
+        yield from read_structured(file.path, file.source)
+    else:
+        yield read_file(file)
 
 
 def read_file(file: CorpusFile) -> Document | Skipped:
-    """Read one file into a Document, or say why it cannot be used."""
+    """Read one text file into a Document, or say why it cannot be used.
+
+    PubMed and BioC files hold many documents: read them with :func:`read_records`.
+    """
     source = file.source
     suffix = file.path.suffix.lower()
     if suffix not in FORMATS:
-        kinds = ", ".join(sorted(FORMATS))
+        kinds = ", ".join(READ_SUFFIXES)
         return Skipped(source, f"unsupported file type {suffix or '(no extension)'!r}: kg reads {kinds}")
     try:
         data = file.path.read_bytes()
