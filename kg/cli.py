@@ -98,22 +98,27 @@ def build(
     ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes to use for extraction.")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Extract every document again (ignore the results cached by earlier builds).")] = False,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not write the Oxigraph store (OUT/store).")] = False,
 ) -> None:
-    """Build the knowledge graph of a corpus."""
+    """Build the knowledge graph of a corpus (only new or changed documents are extracted again)."""
     from .build import build as run_build
 
+    options = {"ontology_paths": ontology, "model": model, "jobs": jobs, "incremental": not full, "store": not no_store}
     with _reported():
         if quiet:
-            summary = run_build(paths, out_dir, ontology_paths=ontology, model=model, jobs=jobs)
+            summary = run_build(paths, out_dir, **options)
         else:
-            summary = _build_with_progress(
-                lambda progress: run_build(paths, out_dir, ontology_paths=ontology, model=model, jobs=jobs, progress=progress)
-            )
+            summary = _build_with_progress(lambda progress: run_build(paths, out_dir, progress=progress, **options))
     if quiet:
         for s in summary.skipped:
             err.print(f"skipped {s.source}: {s.reason}", style="yellow", markup=False)
     else:
         print_summary(summary)
+        if summary.store is not None:
+            out.print(f"  store {summary.store}", markup=False)
+        if summary.reused:
+            out.print(f"Reused the cached results of {summary.reused} unchanged documents; extracted {summary.extracted}.")
 
 
 def _build_with_progress(run: Callable[[Callable[[int, int | None], None]], BuildSummary]) -> BuildSummary:
@@ -177,10 +182,15 @@ class Format(str, Enum):
     json = "json"
 
 
+class Engine(str, Enum):
+    oxigraph = "oxigraph"
+    rdflib = "rdflib"
+
+
 @app.command()
 def query(
-    graph: Annotated[
-        Optional[Path], typer.Argument(metavar="[GRAPH]", help="A graph file (.ttl, .nt) or a build folder.", show_default=False)
+    graph_arg: Annotated[
+        Optional[str], typer.Argument(metavar="[GRAPH]", help="A graph file (.ttl, .nt) or a build folder.", show_default=False)
     ] = None,
     text: Annotated[
         Optional[str], typer.Argument(metavar="[QUERY]", help="SPARQL query text.", show_default=False)
@@ -193,15 +203,31 @@ def query(
         typer.Option("--param", "-p", metavar="NAME=VALUE", help="Bind a query variable; <iri> or ent:Name binds an IRI, else a string. Repeatable.", show_default=False),
     ] = [],  # noqa: B006
     list_: Annotated[bool, typer.Option("--list", help="List the bundled queries and exit.")] = False,
+    engine: Annotated[
+        Optional[Engine],
+        typer.Option("--engine", help="Query engine; default: the build folder's Oxigraph store if it has one, else rdflib.", show_default=False),
+    ] = None,
+    endpoint: Annotated[
+        Optional[str], typer.Option("--endpoint", help="Query a remote SPARQL 1.1 endpoint (URL) instead of GRAPH.", show_default=False)
+    ] = None,
+    user: Annotated[Optional[str], typer.Option("--user", help="User name for --endpoint.", show_default=False)] = None,
+    password: Annotated[
+        Optional[str], typer.Option("--password", help="Password for --user.", envvar="KG_ENDPOINT_PASSWORD", show_default=False)
+    ] = None,
 ) -> None:
-    """Run a SPARQL query over a graph (or list the bundled queries)."""
+    """Run a SPARQL query over a graph or endpoint (or list the bundled queries)."""
     with _reported():
         if list_:
             _list_queries()
             return
-        from .query import format_result, get_query, run_query
+        from .query import format_result, get_query
 
-        if graph is None:
+        graph = Path(graph_arg) if graph_arg is not None else None
+        if endpoint is not None and text is None and graph is not None and not graph.exists():
+            text, graph = graph_arg, None  # with --endpoint, the only argument is the query
+        if endpoint is not None and graph is not None:
+            _fail("give GRAPH or --endpoint, not both")
+        if graph is None and endpoint is None:
             _fail("missing GRAPH: give a graph file or build folder (or use --list)")
         given = [what for what, value in (("QUERY", text), ("--file", file), ("--name", name)) if value is not None]
         if len(given) != 1:
@@ -216,7 +242,15 @@ def query(
         else:
             query_text = text
         bindings = _parse_params(params)
-        result = run_query(_load(graph), query_text, bindings or None)
+        if endpoint is not None:
+            from .remote import remote_query
+
+            result = remote_query(endpoint, query_text, bindings or None, user=user, password=password)
+        else:
+            from .store import open_store
+
+            with open_store(graph, engine=engine.value if engine is not None else None) as store:
+                result = store.query(query_text, bindings or None)
         typer.echo(format_result(result, fmt.value), nl=False)
 
 
@@ -266,19 +300,61 @@ def _parse_params(params: list[str]) -> dict[str, object]:
 # ---------------------------------------------------------------------------
 
 
+class Layout(str, Enum):
+    precomputed = "precomputed"
+    physics = "physics"
+
+
 @app.command()
 def view(
     graph: Annotated[Path, typer.Argument(metavar="GRAPH", help="A graph file (.ttl, .nt) or a build folder.", show_default=False)],
     output: Annotated[Path, typer.Option("-o", "--out", help="The HTML file to write.", show_default=False)],
     title: Annotated[Optional[str], typer.Option("--title", help="Title of the page (default: the graph's name).")] = None,
+    focus: Annotated[
+        Optional[str],
+        typer.Option("--focus", metavar="CONCEPT", help="Draw only this concept (label, synonym or ent: name) and its neighbours.", show_default=False),
+    ] = None,
+    hops: Annotated[int, typer.Option("--hops", min=0, help="With --focus: how many claims away a neighbour may be.")] = 1,
+    query_file: Annotated[
+        Optional[Path],
+        typer.Option("--query", metavar="FILE.rq", help="Draw what a SPARQL query selects: a CONSTRUCT's triples, or the entities of a SELECT's rows and the claims among them.", show_default=False),
+    ] = None,
+    params: Annotated[
+        list[str],
+        typer.Option("--param", "-p", metavar="NAME=VALUE", help="With --query: bind a query variable (as kg query does). Repeatable.", show_default=False),
+    ] = [],  # noqa: B006
+    layout: Annotated[
+        Layout,
+        typer.Option("--layout", help="precomputed: positions computed by kg, drawn at once (any size); physics: laid out in the browser (small graphs)."),
+    ] = Layout.precomputed,
 ) -> None:
-    """Write a self-contained interactive HTML view of a graph."""
-    from .view import render_html, view_data
+    """Write a self-contained interactive HTML view of a graph, or of part of it."""
+    from .explore import selected_view
+    from .view import render_html
 
     with _reported():
-        html = render_html(view_data(_load(graph)), title or f"kg: {graph.resolve().name}")
+        if focus is not None and query_file is not None:
+            _fail("give --focus or --query, not both")
+        if params and query_file is None:
+            _fail("--param needs --query")
+        loaded = _load(graph)
+        result = None
+        if query_file is not None:
+            from .query import run_query
+
+            result = run_query(loaded, _read_text(query_file, "query file"), _parse_params(params) or None)
+        data = selected_view(loaded, focus=focus, hops=hops, query=result)
+        name = title or f"kg: {graph.resolve().name}"
+        if title is None and focus is not None:
+            name += f", {hops} hop{'s' if hops != 1 else ''} around {focus}"
+        elif title is None and query_file is not None:
+            name += f", {query_file.name}"
+        html = render_html(data, name, positions={} if layout is Layout.physics else None)
         _write_atomic(output, html)
-    out.print(f"Wrote {output}", markup=False)
+    if (focus is not None or query_file is not None) and not data.nodes:
+        err.print("warning: the selection is empty; the page shows no entities", style="yellow", markup=False)
+    n_nodes, n_edges = len(data.nodes), len(data.edges)
+    out.print(f"Wrote {output} ({n_nodes} entit{'y' if n_nodes == 1 else 'ies'}, {n_edges} claim{'' if n_edges == 1 else 's'})", markup=False)
 
 
 # ---------------------------------------------------------------------------
@@ -365,7 +441,8 @@ if __name__ == "__main__":  # pragma: no cover
 # ---------------------------------------------------------------------------
 # Commands defined in their own modules; each module registers its commands.
 # ---------------------------------------------------------------------------
-# [register: ontology commands]
-# [register: serve]
-# [register: explore commands]
-# [register: store commands]
+from .cli_ontology import register as _register_ontology; _register_ontology(app)  # noqa: E402, E702
+from .cli_serve import register as _register_serve; _register_serve(app)  # noqa: E402, E702
+from .cli_explore import register as _register_explore; _register_explore(app)  # noqa: E402, E702
+from .cli_store import register as _register_store; _register_store(app)  # noqa: E402, E702
+from .cli_sources import register as _register_sources; _register_sources(app)  # noqa: E402, E702

@@ -33,6 +33,26 @@ class OntologyError(KgError):
         self.line = line
 
 
+class SourceOntologyError(KgError):
+    """A standard ontology file (OBO, OWL) to import from could not be read, or lacks what was asked for."""
+
+    code = "E110"
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
+        where = ""
+        if file is not None:
+            where = f"{file}:{line}: " if line is not None else f"{file}: "
+        super().__init__(where + message)
+        self.file = file
+        self.line = line
+
+
+class ShapeError(KgError):
+    """A graph could not be validated (its shapes or the graph itself could not be read)."""
+
+    code = "E510"
+
+
 class CorpusError(KgError):
     """No usable input was given (an empty corpus, a path that does not exist)."""
 
@@ -79,3 +99,25 @@ class OutputError(KgError):
     """Outputs could not be written."""
 
     code = "E700"
+
+
+class ExploreError(KgError):
+    """A concept, relation type or export format that was asked for is not there (kg path, stats, export, view --focus)."""
+
+    code = "E900"
+
+
+class MissingDependencyError(KgError, ImportError):
+    """An optional package that a feature needs is not installed (pandas for DataFrames)."""
+
+    code = "E910"
+
+
+class ServeError(KgError):
+    """``kg serve`` could not start, or refused a request (``status`` is the HTTP status to answer with)."""
+
+    code = "E800"
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status

@@ -18,20 +18,23 @@ import shutil
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
+from urllib.parse import quote
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .errors import GraphError, OutputError
-from .namespaces import DOCUMENT, ENTITY, EVIDENCE, KG, PREFIXES, STATEMENT
+from .namespaces import DOCUMENT, ENTITY, EVIDENCE, KG, PREFIXES, SCHEMA, STATEMENT
 from .ontology import Ontology
 from .records import Document, Evidence, Mention, Modality, Relation
 
 __all__ = [
     "GRAPH_FORMATS",
     "MODALITY_IRIS",
+    "DocumentInfo",
     "build_graph",
     "entity_iri",
     "load_graph",
@@ -93,9 +96,32 @@ def entity_iri(concept_iri: str) -> URIRef:
     return ENTITY[name]
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """What the graph records about a document, without its text.
+
+    A build keeps only this per document (not the text), so a large corpus
+    need not fit in memory; :func:`build_graph` accepts it in place of a
+    :class:`~kg.records.Document`.
+    """
+
+    doc_id: str
+    source: str
+    title: str | None
+    sha256: str
+    characters: int
+    meta: tuple[tuple[str, str], ...] = ()  # Document.meta: pmid, journal, year, doi, pmcid, ...
+
+    @classmethod
+    def of(cls, doc: Document) -> DocumentInfo:
+        return cls(
+            doc.doc_id, doc.source, doc.title, sha256(doc.text.encode("utf-8")).hexdigest(), len(doc.text), doc.meta
+        )
+
+
 def build_graph(
     ontology: Ontology,
-    documents: Sequence[Document],
+    documents: Sequence[Document | DocumentInfo],
     relations: Sequence[Relation],
     mentions: Sequence[Mention] = (),
 ) -> Graph:
@@ -194,15 +220,33 @@ def _add_modalities(graph: Graph) -> None:
             graph.add((node, RDFS.label, Literal(modality.value)))
 
 
-def _add_document(graph: Graph, doc: Document) -> None:
+def _add_document(graph: Graph, doc: Document | DocumentInfo) -> None:
+    if isinstance(doc, Document):
+        doc = DocumentInfo.of(doc)
     node = DOCUMENT[doc.doc_id]
     graph.add((node, RDF.type, KG.Document))
     graph.add((node, RDF.type, PROV.Entity))
     graph.add((node, DCTERMS.source, Literal(doc.source)))
     if doc.title:
         graph.add((node, DCTERMS.title, Literal(doc.title)))
-    graph.add((node, KG.sha256, Literal(sha256(doc.text.encode("utf-8")).hexdigest())))
-    graph.add((node, KG.characterCount, _integer(len(doc.text))))
+    graph.add((node, KG.sha256, Literal(doc.sha256)))
+    graph.add((node, KG.characterCount, _integer(doc.characters)))
+    # Bibliographic metadata of articles read from PubMed/BioC (docs/rdf-model.md).
+    meta = dict(doc.meta)
+    pmid, pmcid, doi = meta.get("pmid", ""), meta.get("pmcid", ""), meta.get("doi", "")
+    if pmid.isdigit():
+        graph.add((node, DCTERMS.identifier, Literal(f"PMID:{pmid}")))
+        graph.add((node, SCHEMA.sameAs, URIRef(f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/")))
+    if pmcid.startswith("PMC") and pmcid[3:].isdigit():
+        graph.add((node, DCTERMS.identifier, Literal(f"PMCID:{pmcid}")))
+        graph.add((node, SCHEMA.sameAs, URIRef(f"https://pmc.ncbi.nlm.nih.gov/articles/{pmcid}/")))
+    if doi.startswith("10."):
+        graph.add((node, DCTERMS.identifier, Literal(f"doi:{doi}")))
+        graph.add((node, SCHEMA.sameAs, URIRef("https://doi.org/" + quote(doi, safe="/:;()._-"))))
+    if meta.get("journal"):
+        graph.add((node, SCHEMA.isPartOf, Literal(meta["journal"])))
+    if len(meta.get("year", "")) == 4 and meta["year"].isdigit():
+        graph.add((node, DCTERMS.issued, Literal(meta["year"], datatype=XSD.gYear)))
 
 
 def _add_entities(
@@ -337,7 +381,9 @@ _BNODE_OBJECT = re.compile(r" _:[A-Za-z0-9_.-]+ \.\s*$")
 # ---------------------------------------------------------------------------
 
 
-def write_outputs(graph: Graph, out_dir: Path | str, html: str | None) -> dict[str, Path]:
+def write_outputs(
+    graph: Graph, out_dir: Path | str, html: str | None, *, ntriples: str | None = None
+) -> dict[str, Path]:
     """Write ``graph.ttl``, ``graph.nt`` (sorted) and ``graph.html`` (when given) into ``out_dir``.
 
     All files are serialised into a temporary folder beside ``out_dir`` and
@@ -345,7 +391,9 @@ def write_outputs(graph: Graph, out_dir: Path | str, html: str | None) -> dict[s
     :func:`os.replace`.  If serialising fails nothing in ``out_dir`` changes;
     if a move fails, the files already moved are put back as they were.
     Other files in ``out_dir`` are left alone (an old ``graph.html`` too, when
-    ``html`` is None).  Returns ``{"ttl": path, "nt": path, "html": path}``.
+    ``html`` is None).  ``ntriples`` is the graph's :func:`to_sorted_ntriples`
+    text when the caller already has it.  Returns ``{"ttl": path, "nt": path,
+    "html": path}``.
     """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -364,7 +412,7 @@ def write_outputs(graph: Graph, out_dir: Path | str, html: str | None) -> dict[s
             _write_bytes(current, _stable_turtle(graph))
             files["ttl"] = current
             current = staging / "graph.nt"
-            _write_bytes(current, to_sorted_ntriples(graph).encode("utf-8"))
+            _write_bytes(current, (ntriples if ntriples is not None else to_sorted_ntriples(graph)).encode("utf-8"))
             files["nt"] = current
             if html is not None:
                 current = staging / "graph.html"
