@@ -15,9 +15,7 @@ names first, so a module reads well and changes in small, reviewable diffs.
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -435,18 +433,9 @@ def check_and_write(
 
 def write_module(path: Path, text: str) -> None:
     """Write a module atomically (a temporary file, then a rename)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise OutputError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+    from .graph import write_text_atomic
+
+    write_text_atomic(path, text)
 
 
 # ---------------------------------------------------------------------------

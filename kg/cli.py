@@ -7,9 +7,7 @@ stderr and exits with status 2; no traceback is shown for a user's mistake.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
@@ -420,18 +418,9 @@ def _read_text(path: Path, what: str) -> str:
 
 def _write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file, so a failure leaves no half file."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise OutputError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+    from .graph import write_text_atomic
+
+    write_text_atomic(path, text)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,32 +19,28 @@ class KgError(Exception):
         self.message = message
 
 
-class OntologyError(KgError):
+class LocatedError(KgError):
+    """An error about a place in a file: the message starts with ``file:line:``."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
+        where = ""
+        if file is not None:
+            where = f"{file}:{line}: " if line is not None else f"{file}: "
+        super().__init__(where + message)
+        self.file = file
+        self.line = line
+
+
+class OntologyError(LocatedError):
     """The ontology could not be read or is inconsistent."""
 
     code = "E100"
 
-    def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
-        where = ""
-        if file is not None:
-            where = f"{file}:{line}: " if line is not None else f"{file}: "
-        super().__init__(where + message)
-        self.file = file
-        self.line = line
 
-
-class SourceOntologyError(KgError):
+class SourceOntologyError(LocatedError):
     """A standard ontology file (OBO, OWL) to import from could not be read, or lacks what was asked for."""
 
     code = "E110"
-
-    def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
-        where = ""
-        if file is not None:
-            where = f"{file}:{line}: " if line is not None else f"{file}: "
-        super().__init__(where + message)
-        self.file = file
-        self.line = line
 
 
 class ShapeError(KgError):
