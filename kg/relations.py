@@ -774,9 +774,15 @@ class RelationReader:
                 if how in ("anaphora", "relative") or subj.resolved or obj.resolved:
                     conf *= 0.85
                 rule = rule_base if how in ("local", "none") else f"{rule_base}+{how}"
-                # the clause the trigger stands in, from its start ("It is unclear whether X drives Y")
+                # the clause the trigger stands in, from its start ("It is unclear whether X drives Y"),
+                # but not reaching back over another verb ("often uses MSCs harvested from ...")
                 clause = self._clause_start(ctx, t.start)
-                scope_start = min(la.start, t.start, clause) if how == "local" else clause
+                if how == "local":
+                    scope_start = min(la.start, t.start)
+                    while scope_start > clause and (scope_start - 1) not in ctx.verb_positions:
+                        scope_start -= 1
+                else:
+                    scope_start = clause
                 scope_end = max(ra.end, t.end)
                 out.append(Reading(subj, rel, obj, t, rule, (scope_start, scope_end), round(conf, 4)))
         return out

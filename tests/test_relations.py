@@ -220,6 +220,14 @@ CASES = [
         {("nerve compression", "causes", "sciatica", "asserted")},
         id="inverse-verb-trigger",
     ),
+    pytest.param(
+        "Stem cell therapy often uses MSCs harvested from bone marrow.",
+        {
+            ("stem cell therapy", "uses", "mesenchymal stem cell", "hedged"),
+            ("mesenchymal stem cell", "derived from", "bone marrow", "asserted"),
+        },
+        id="hedge-scope-stops-at-another-verb",
+    ),
     pytest.param("Spinal nerves secrete the disc.", set(), id="domain-and-range-respected"),
     pytest.param("The cells secrete molecules.", set(), id="generic-words-are-not-arguments"),
 ]
