@@ -152,13 +152,7 @@ def add_concept(spec: ConceptSpec, module: Path | str, *, ontology_paths: Sequen
             have_abbr.add(text)
             graph.add((iri, KG.abbreviation, Literal(text)))
             added.append(f'abbreviation "{text}"')
-    have_xrefs = set(concept.xrefs) if concept else set()
-    for xref in spec.xrefs:
-        target = parse_identifier(xref)
-        if target not in have_xrefs:
-            have_xrefs.add(target)
-            graph.add((iri, SKOS.exactMatch, URIRef(target)))
-            added.append(f"standard identifier {to_curie(target) or target}")
+    added += _add_identifiers(graph, iri, SKOS.exactMatch, spec.xrefs, concept.xrefs if concept else (), "standard identifier")
     if spec.definition:
         graph.set((iri, SKOS.definition, Literal(_clean(spec.definition, "definition"), lang="en")))
         added.append("definition")
@@ -216,13 +210,7 @@ def add_relation(spec: RelationSpec, module: Path | str, *, ontology_paths: Sequ
                 have.add(text.lower())
                 graph.add((iri, pred, Literal(text)))
                 added.append(f'{what} "{text}"')
-    have_align = set(existing.alignments) if existing else set()
-    for alignment in spec.alignments:
-        target = parse_identifier(alignment)
-        if target not in have_align:
-            have_align.add(target)
-            graph.add((iri, SKOS.closeMatch, URIRef(target)))
-            added.append(f"aligned with {to_curie(target) or target}")
+    added += _add_identifiers(graph, iri, SKOS.closeMatch, spec.alignments, existing.alignments if existing else (), "aligned with")
     if spec.polarity is not None:
         if spec.polarity not in (-1, 0, 1):
             raise OntologyError(f"--polarity must be 1, 0 or -1, got {spec.polarity}")
@@ -429,6 +417,19 @@ def check_and_write(
         raise OntologyError(f"the change was not written because the ontology would not check: {detail}", file=str(module))
     write_module(module, text)
     return tuple(p for p in problems if p.severity == "warning" and p.file == str(module))
+
+
+def _add_identifiers(graph, iri, predicate, wanted, present, describe: str) -> list[str]:
+    """Link ``iri`` to each identifier in ``wanted`` not already ``present``; say what was added."""
+    have = set(present)
+    added = []
+    for raw in wanted:
+        target = parse_identifier(raw)
+        if target not in have:
+            have.add(target)
+            graph.add((iri, predicate, URIRef(target)))
+            added.append(f"{describe} {to_curie(target) or target}")
+    return added
 
 
 def write_module(path: Path, text: str) -> None:

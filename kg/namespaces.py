@@ -77,20 +77,9 @@ PREFIXES: dict[str, str] = {
 
 # Compact identifiers (CURIEs) of standard ontologies -> IRI prefix.  Used to
 # show a standard identifier as "CL:0000134" and to link it to a resolver.
+_OBO_PREFIXES = ("CL", "UBERON", "MONDO", "HP", "GO", "CHEBI", "PR", "NCIT", "RO", "BFO", "OGMS", "MAXO", "DOID")
 CURIE_PREFIXES: dict[str, str] = {
-    "CL": str(OBO) + "CL_",
-    "UBERON": str(OBO) + "UBERON_",
-    "MONDO": str(OBO) + "MONDO_",
-    "HP": str(OBO) + "HP_",
-    "GO": str(OBO) + "GO_",
-    "CHEBI": str(OBO) + "CHEBI_",
-    "PR": str(OBO) + "PR_",
-    "NCIT": str(OBO) + "NCIT_",
-    "RO": str(OBO) + "RO_",
-    "BFO": str(OBO) + "BFO_",
-    "OGMS": str(OBO) + "OGMS_",
-    "MAXO": str(OBO) + "MAXO_",
-    "DOID": str(OBO) + "DOID_",
+    **{prefix: f"{OBO}{prefix}_" for prefix in _OBO_PREFIXES},
     "HGNC": str(HGNC),
     "biolink": str(BIOLINK),
     "MESH": "http://id.nlm.nih.gov/mesh/",
