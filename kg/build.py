@@ -15,6 +15,7 @@ that fails or is killed leaves the previous outputs readable.
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -23,10 +24,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import CorpusError, OntologyError, OutputError
-from .records import Document, Mention, Modality, Relation, Skipped
+from .records import Document, Modality, Skipped
 
 if TYPE_CHECKING:
     from .graph import DocumentInfo
+
+#: Where extraction runs: this machine, or a Dask cluster.
+EXECUTORS = ("local", "dask")
 
 #: ``progress(done, total)``: called as documents are handled; ``total`` may be None.
 Progress = Callable[[int, "int | None"], None]
@@ -74,6 +78,8 @@ def build(
     title: str | None = None,
     store: bool = True,
     incremental: bool = True,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> BuildSummary:
     """Build the knowledge graph of the texts under ``paths`` into ``out_dir``.
 
@@ -81,24 +87,28 @@ def build(
     modules found by :func:`kg.paths.user_ontology_paths`.  ``store`` also
     writes the Oxigraph store ``out_dir/store``; ``incremental`` reuses the
     cached results of documents that have not changed since the last build
-    into ``out_dir`` (the graph is the same either way).  Raises
+    into ``out_dir`` (the graph is the same either way).  ``executor``:
+    ``"local"`` extracts in this process (``jobs`` processes when above 1),
+    ``"dask"`` on the Dask cluster at ``scheduler`` (:mod:`kg.distributed`).
+    The graph is written document by document (:class:`kg.emit.GraphWriter`),
+    so memory holds per-claim tallies, not the graph.  Raises
     :class:`CorpusError` when no document could be read (previous outputs are
     left untouched), :class:`OntologyError` for a bad ontology module.
     """
     import shutil
 
-    from .assembly import assemble
     from .corpus import corpus_files, read_corpus
-    from .graph import DocumentInfo, build_graph, write_outputs
-    from .incremental import CACHE_DIR, STATE_DIR, ResultCache, cache_key, checkpoint, fingerprint, staging_folder
+    from .emit import GraphWriter
+    from .graph import DocumentInfo, place_outputs
+    from .incremental import CACHE_DIR, STATE_DIR, CachedResult, ResultCache, cache_key, checkpoint, fingerprint, staging_folder
     from .ontology import load_ontology
     from .paths import user_ontology_paths
-    from .pipeline import extract
-    from .view import render_html, view_data
 
     started = time.perf_counter()
     if jobs < 1:
         raise ValueError(f"jobs must be 1 or more, got {jobs}")
+    if executor not in EXECUTORS:
+        raise ValueError(f"unknown executor {executor!r}; valid: {', '.join(EXECUTORS)}")
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder")
@@ -114,16 +124,19 @@ def build(
         staging = staging_folder(out)
         cache = ResultCache(out / STATE_DIR / CACHE_DIR if incremental else staging / "none", staging / "cache")
         tracker = _Tracker(total, progress)
+        writer = GraphWriter(ontology, staging / "graph")
         infos: list[DocumentInfo] = []
         keys: dict[str, str] = {}  # doc IRI -> cache key
-        mentions: list[Mention] = []
-        found: list[Relation] = []
+        first_source: dict[str, str] = {}  # doc id -> the file it was first read from
 
         def keep(info: DocumentInfo, doc_mentions, doc_relations, key: str) -> None:
-            infos.append(info)
-            keys[info.doc_id] = key
-            mentions.extend(doc_mentions)
-            found.extend(doc_relations)
+            if info.doc_id in first_source:  # the same text under another name: one document node
+                tracker.skipped.append(Skipped(info.source, f"same text as {first_source[info.doc_id]}, read once"))
+            else:
+                first_source[info.doc_id] = info.source
+                writer.add(info, doc_mentions, doc_relations)
+                infos.append(info)
+                keys[info.doc_id] = key
             tracker.advance()
 
         def to_extract(records: Iterable[Document]) -> Iterator[Document]:
@@ -135,12 +148,11 @@ def build(
                 else:
                     keep(cached.info, cached.mentions, cached.relations, key)
 
-        from .incremental import CachedResult
-
         extracted = 0
         pending = to_extract(tracker.documents(read_corpus(paths)))
         first = next(pending, None)  # the pipeline is set up only when a document needs it
-        stream = extract(itertools.chain([first], pending), ontology, model=model, jobs=jobs) if first is not None else ()
+        documents = itertools.chain([first], pending)
+        stream = _extract(documents, ontology, model, jobs, executor, scheduler) if first is not None else ()
         for result in stream:
             info = DocumentInfo.of(result.document)
             key = cache_key(info.doc_id, info.source, print_)
@@ -152,17 +164,14 @@ def build(
         if not infos:
             raise CorpusError(no_documents_message(paths, tracker.skipped))
 
-        relations = assemble(found)
-        graph = build_graph(ontology, infos, relations, mentions)
-        ntriples = _sorted_ntriples(graph)
+        written = writer.finish()
         generation = None
-        manifest = None
         changes: dict[str, int] = {}
         if store:
-            generation, manifest, changes = _stage_store(out, staging, ntriples, relations, infos, keys, print_)
+            generation, changes = _stage_store(out, staging, written, infos, keys, print_)
         checkpoint("store-staged")
-        html = render_html(view_data(graph), title or default_title(infos))
-        outputs = write_outputs(graph, out, html, ntriples=ntriples)
+        files = _write_files(staging, written, generation, title or default_title(infos))
+        outputs = place_outputs(files, out)
         checkpoint("outputs-written")
         if incremental:
             cache.commit()
@@ -186,15 +195,17 @@ def build(
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
 
+    by_type = Counter({ontology.label(p): n for p, n in writer.counts_by_predicate().items()})
+    modalities = writer.counts_by_modality()
     return BuildSummary(
         documents=len(infos),
         skipped=tuple(tracker.skipped),
-        entities=len({m.concept for m in mentions} | {c for r in relations for c in (r.subject, r.object)}),
-        mentions=len(mentions),
-        relations=len(relations),
-        evidence=sum(len(r.evidence) for r in relations),
-        relations_by_type=count_by_type(relations, ontology.label),
-        modalities=count_by_modality(relations),
+        entities=writer.entities,
+        mentions=writer.mentions,
+        relations=writer.statements,
+        evidence=writer.evidence,
+        relations_by_type=tuple(sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))),
+        modalities=tuple((m.value, modalities.get(m, 0)) for m in Modality),
         out_dir=out,
         outputs=tuple((kind, Path(path)) for kind, path in outputs.items()),
         seconds=round(time.perf_counter() - started, 3),
@@ -207,24 +218,22 @@ def build(
     )
 
 
-def _sorted_ntriples(graph) -> str:
-    from . import graph as graph_module
+def _extract(documents, ontology, model, jobs, executor, scheduler):
+    if executor == "dask":
+        from .distributed import extract_dask
 
-    try:
-        return graph_module.to_sorted_ntriples(graph)
-    except Exception as exc:  # rdflib's serialisers raise many types
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else (str(exc) or type(exc).__name__)
-        raise OutputError(f"cannot serialise the graph: {reason}") from exc
+        return extract_dask(documents, ontology, model=model, scheduler=scheduler)
+    from .pipeline import extract
+
+    return extract(documents, ontology, model=model, jobs=jobs)
 
 
-def _stage_store(out, staging, ntriples, relations, infos, keys, print_):
-    """Prepare the next store generation in ``staging`` from the previous one, if any."""
+def _stage_store(out, staging, written, infos, keys, print_):
+    """Prepare the next store generation in the staging folder, from the previous one if any."""
     from .graph import local_name
-    from .incremental import ManifestEntry, StoreGeneration, current_generation, partition_ntriples
-    from .namespaces import DOCUMENT, EVIDENCE
+    from .incremental import ManifestEntry, StoreGeneration, current_generation
+    from .namespaces import DOCUMENT
 
-    evidence_docs = {str(EVIDENCE[ev.key]): str(DOCUMENT[ev.doc_id]) for r in relations for ev in r.evidence}
-    default_lines, per_doc = partition_ntriples(ntriples, evidence_docs)
     sources = {str(DOCUMENT[i.doc_id]): i.source for i in infos}
 
     def entry(graph: str, digest: str) -> ManifestEntry:
@@ -233,10 +242,41 @@ def _stage_store(out, staging, ntriples, relations, infos, keys, print_):
 
     generation = StoreGeneration(staging)
     try:
-        manifest, changes = generation.write(current_generation(out), default_lines, per_doc, entry, print_)
+        _, changes = generation.write(current_generation(out), written, entry, print_)
     except OSError as exc:
         raise OutputError(f"cannot write the Oxigraph store: {exc.strerror or exc}") from None
-    return generation, manifest, changes
+    return generation, changes
+
+
+def _write_files(staging: Path, written, generation, title: str) -> dict[str, Path]:
+    """graph.nt (already sorted by the writer), graph.ttl and graph.html, in the staging folder."""
+    from .graph import ntriples_to_turtle
+    from .view import render_html, store_view_graph, view_data
+
+    ntriples = staging / "graph.nt"
+    os.replace(written.ntriples, ntriples)
+    turtle = staging / "graph.ttl"
+    ntriples_to_turtle(ntriples, turtle)
+    if generation is not None:
+        from .store import OxigraphStore
+
+        store = OxigraphStore(generation.store_dir, read_only=True)
+        try:
+            data = view_data(store_view_graph(store))
+        finally:
+            store.close()
+    else:  # no store asked for: an in-memory one for the view
+        import pyoxigraph as ox
+
+        memory = ox.Store()
+        memory.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+        data = view_data(store_view_graph(memory))
+    page = staging / "graph.html"
+    try:
+        page.write_text(render_html(data, title), encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise OutputError(f"{page}: cannot write: {exc.strerror or exc}") from None
+    return {"ttl": turtle, "nt": ntriples, "html": page}
 
 
 class _Tracker:
@@ -262,18 +302,6 @@ class _Tracker:
         self.done += 1
         if self.progress is not None:
             self.progress(self.done, self.total)
-
-
-def count_by_type(relations: Iterable[Relation], label: Callable[[str], str]) -> tuple[tuple[str, int], ...]:
-    """Statements per relation type label, most frequent first, ties by label."""
-    counts = Counter(label(r.predicate) for r in relations)
-    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def count_by_modality(relations: Iterable[Relation]) -> tuple[tuple[str, int], ...]:
-    """Statements per (strongest) modality, in the order asserted, hedged, negated."""
-    counts = Counter(r.modality for r in relations)
-    return tuple((m.value, counts.get(m, 0)) for m in Modality)
 
 
 def default_title(documents: Sequence[Document | DocumentInfo]) -> str:

@@ -40,6 +40,8 @@ __all__ = [
     "load_graph",
     "local_name",
     "new_graph",
+    "ntriples_to_turtle",
+    "place_outputs",
     "to_sorted_ntriples",
     "write_outputs",
 ]
@@ -434,15 +436,55 @@ def write_outputs(
                 current = staging / "graph.html"
                 _write_bytes(current, html.encode("utf-8"))
                 files["html"] = current
-            current = out
-            out.mkdir(parents=True, exist_ok=True)
         except OutputError:
             raise
         except Exception as exc:  # serialisers and the file system raise many types
             raise OutputError(f"{current}: cannot write: {_reason(exc)}") from exc
-        return _move_into_place(files, out, staging)
+        return place_outputs(files, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def place_outputs(files: Mapping[str, Path], out_dir: Path | str) -> dict[str, Path]:
+    """Move finished files (``{kind: path}``) into ``out_dir`` under their own names, all or none.
+
+    The files must be complete and on the same file system as ``out_dir``
+    (each move is an :func:`os.replace`); if a move fails, the outputs already
+    replaced are put back as they were.  Returns ``{kind: new path}``.
+    """
+    out = Path(out_dir)
+    try:
+        for path in files.values():
+            _fsync_file(path)
+        out.mkdir(parents=True, exist_ok=True)
+        backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.previous.", suffix=".tmp", dir=out.parent))
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write: {_reason(exc)}") from exc
+    try:
+        return _move_into_place(files, out, backup)
+    finally:
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def ntriples_to_turtle(ntriples: Path, turtle: Path) -> None:
+    """Write Turtle with kg's prefixes from an N-Triples file, streaming (pyoxigraph's serialiser).
+
+    The triples keep the file's order, so sorted N-Triples give the same
+    Turtle every time; rdflib's Turtle writer would need the whole graph in
+    memory, which a large build cannot afford.
+    """
+    import pyoxigraph as ox
+
+    try:
+        triples = (quad.triple for quad in ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES))
+        ox.serialize(triples, str(turtle), ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise OutputError(f"{turtle}: cannot write Turtle: {_reason(exc)}") from exc
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
 
 
 def _stable_turtle(graph: Graph) -> bytes:
@@ -487,10 +529,8 @@ def _write_bytes(path: Path, data: bytes) -> None:
         os.fsync(fh.fileno())
 
 
-def _move_into_place(files: Mapping[str, Path], out: Path, staging: Path) -> dict[str, Path]:
-    """Replace the outputs one by one; on failure, restore the ones already replaced."""
-    backup = staging / ".previous"
-    backup.mkdir()
+def _move_into_place(files: Mapping[str, Path], out: Path, backup: Path) -> dict[str, Path]:
+    """Replace the outputs one by one (old ones linked into ``backup``); on failure, restore them."""
     done: list[tuple[Path, Path | None]] = []  # (target, its backup or None if it was new)
     result: dict[str, Path] = {}
     target = out

@@ -38,8 +38,7 @@ import os
 import shutil
 import signal
 import time
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,7 +54,6 @@ __all__ = [
     "checkpoint",
     "current_generation",
     "fingerprint",
-    "partition_ntriples",
 ]
 
 #: Bump when the cache file format or the meaning of a result changes.
@@ -243,49 +241,6 @@ class ResultCache:
 # ---------------------------------------------------------------------------
 
 
-def partition_ntriples(ntriples: str, evidence_docs: Mapping[str, str]) -> tuple[list[str], dict[str, list[str]]]:
-    """Split sorted N-Triples lines into the default graph and one list per document IRI.
-
-    ``evidence_docs`` maps an evidence node IRI to its document IRI.  A line
-    goes to a document's graph when its subject is the document node or one of
-    the document's evidence nodes, or when it is a ``kg:hasEvidence`` link to
-    such an evidence node.
-    """
-    from .namespaces import DOCUMENT, KG
-
-    doc_prefix = "<" + str(DOCUMENT)
-    has_evidence = "<" + str(KG.hasEvidence) + ">"
-    default: list[str] = []
-    per_doc: dict[str, list[str]] = defaultdict(list)
-    for line in ntriples.splitlines():
-        if not line:
-            continue
-        cut = line.find(" ")
-        subject = line[:cut]
-        graph: str | None = None
-        if subject.startswith(doc_prefix):
-            graph = subject[1:-1]
-        else:
-            graph = evidence_docs.get(subject[1:-1])
-            if graph is None:
-                cut2 = line.find(" ", cut + 1)
-                if line[cut + 1 : cut2] == has_evidence:
-                    graph = evidence_docs.get(line[cut2 + 2 : line.rfind(">")])
-        if graph is None:
-            default.append(line)
-        else:
-            per_doc[graph].append(line)
-    return default, dict(per_doc)
-
-
-def digest_lines(lines: Sequence[str]) -> str:
-    h = hashlib.sha256()
-    for line in lines:
-        h.update(line.encode("utf-8"))
-        h.update(b"\n")
-    return h.hexdigest()[:32]
-
-
 # ---------------------------------------------------------------------------
 # Manifest and store generations
 # ---------------------------------------------------------------------------
@@ -338,6 +293,16 @@ class Manifest:
             return None
 
 
+def _select_graphs(quads: Path, graphs: set[str], target: Path) -> Path:
+    """Copy the N-Quads lines of ``graphs`` (document IRIs) into ``target``."""
+    names = {f" <{g}> .\n" for g in graphs}
+    with open(quads, encoding="utf-8", newline="\n") as src, open(target, "w", encoding="utf-8", newline="\n") as dst:
+        for line in src:
+            if line[line.rindex(" <") :] in names:
+                dst.write(line)
+    return target
+
+
 def current_generation(out_dir: Path) -> Path | None:
     """The folder of the committed store generation of a build folder, or None."""
     link = out_dir / STORE_LINK
@@ -360,17 +325,21 @@ class StoreGeneration:
     def write(
         self,
         previous: Path | None,
-        default_lines: list[str],
-        per_doc: Mapping[str, list[str]],
+        written,  # kg.emit.WrittenGraph
         manifest_of: Callable[[str, str], ManifestEntry],
         fingerprint_: str,
     ) -> tuple[Manifest, dict[str, int]]:
-        """Fill the store (from ``previous`` when usable), write the manifest; return it and counts."""
+        """Fill the store (from ``previous`` when usable), write the manifest; return it and counts.
+
+        A new store is bulk-loaded from the writer's files.  Otherwise the
+        previous generation is copied, its default graph replaced, and only
+        the named graphs whose digest changed are dropped and loaded again.
+        """
         from .store import OxigraphStore
 
         old = Manifest.read(previous / MANIFEST) if previous is not None else None
         counts = {"added": 0, "replaced": 0, "removed": 0, "kept": 0}
-        digests = {g: digest_lines(lines) for g, lines in per_doc.items()}
+        digests: dict[str, str] = written.graph_digests
         if old is not None:
             try:
                 source = OxigraphStore(previous / "oxigraph", read_only=True)
@@ -384,18 +353,18 @@ class StoreGeneration:
         store = OxigraphStore(self.store_dir)
         try:
             if old is None:
-                quads = [f"{line[:-2]} <{g}> .\n" for g, lines in sorted(per_doc.items()) for line in lines]
-                store.load_ntriples("\n".join(default_lines) + "\n")
-                store.load_nquads("".join(quads))
-                counts["added"] = len(per_doc)
+                store.bulk_load(written.default)
+                store.bulk_load(written.quads)
+                counts["added"] = len(digests)
             else:
                 known = old.by_graph()
                 store.clear_default_graph()
-                store.load_ntriples("\n".join(default_lines) + "\n")
-                for graph in sorted(known.keys() - per_doc.keys()):
+                store.bulk_load(written.default)
+                for graph in sorted(known.keys() - digests.keys()):
                     store.remove_graph(graph)
                     counts["removed"] += 1
-                for graph in sorted(per_doc):
+                changed = set()
+                for graph in sorted(digests):
                     entry = known.get(graph)
                     if entry is not None and entry.digest == digests[graph]:
                         counts["kept"] += 1
@@ -405,14 +374,17 @@ class StoreGeneration:
                         counts["replaced"] += 1
                     else:
                         counts["added"] += 1
-                    store.load_ntriples("\n".join(per_doc[graph]) + "\n", graph)
+                    changed.add(graph)
+                if changed:
+                    store.bulk_load(_select_graphs(written.quads, changed, self.folder / "changed.nq"))
             store.flush()
         finally:
             store.close()
+        (self.folder / "changed.nq").unlink(missing_ok=True)
         manifest = Manifest(
             fingerprint_,
-            digest_lines(default_lines),
-            tuple(sorted((manifest_of(g, digests[g]) for g in per_doc), key=lambda e: (e.source, e.doc_id))),
+            written.default_digest,
+            tuple(sorted((manifest_of(g, digests[g]) for g in digests), key=lambda e: (e.source, e.doc_id))),
         )
         path = self.folder / MANIFEST
         path.write_text(manifest.to_json(), encoding="utf-8")

@@ -41,6 +41,7 @@ __all__ = [
     "ViewLegend",
     "ViewNode",
     "render_html",
+    "store_view_graph",
     "subview",
     "view_data",
 ]
@@ -236,6 +237,88 @@ def view_data(graph: Graph) -> ViewData:
         edges=tuple(edges),
         legend=tuple(ViewLegend(c, legend[c]) for c in sorted(legend)),
     )
+
+
+#: Entities drawn by default when a view is read from a store (the 2,000-node target of kg view).
+STORE_VIEW_NODES = 2000
+#: Sentences kept per claim in such a view; the full evidence is a query away (kg serve, kg query).
+STORE_VIEW_EVIDENCE = 5
+
+
+def store_view_graph(store, *, max_nodes: int = STORE_VIEW_NODES, max_evidence: int = STORE_VIEW_EVIDENCE) -> Graph:
+    """The part of an Oxigraph store a view needs, as a small rdflib graph for :func:`view_data`.
+
+    ``store`` is a :class:`pyoxigraph.Store` (or a :class:`kg.store.OxigraphStore`).
+    When the store holds more than ``max_nodes`` entities, the most connected
+    ones are kept (claims they take part in, then mentions, then IRI); each
+    claim keeps at most ``max_evidence`` of its sentences (the first by
+    evidence IRI, a content hash, so the choice is stable).  Within those
+    limits ``view_data(store_view_graph(store))`` equals ``view_data`` of the
+    whole graph, without loading the whole graph into memory.
+    """
+    import pyoxigraph as ox
+
+    from .store import from_oxigraph
+
+    ox_store = getattr(store, "oxigraph", store)
+    rows = ox_store.query(
+        "SELECT ?e (COUNT(?s) AS ?n) ?m WHERE { ?e <%s> ?m . OPTIONAL { { ?s <%s> ?e } UNION { ?s <%s> ?e } } }"
+        " GROUP BY ?e ?m" % (KG.mentionCount, RDF.subject, RDF.object)
+    )
+    ranked = []
+    for row in rows:
+        mentions = row["m"].value
+        ranked.append((-int(row["n"].value), -(int(mentions) if mentions.isdigit() else 0), row["e"].value))
+    ranked.sort()
+    chosen = {iri for _, _, iri in ranked[:max_nodes]}
+
+    graph = Graph(bind_namespaces="none")
+
+    def copy(subject, predicate=None) -> list:
+        quads = list(ox_store.quads_for_pattern(subject, predicate, None, None))
+        for quad in quads:
+            graph.add((from_oxigraph(quad.subject), from_oxigraph(quad.predicate), from_oxigraph(quad.object)))
+        return quads
+
+    labelled = set()
+
+    def copy_labels(iri) -> None:
+        if iri.value not in labelled:
+            labelled.add(iri.value)
+            copy(iri, ox.NamedNode(str(RDFS.label)))
+            copy(iri, ox.NamedNode(str(SKOS.prefLabel)))
+
+    rdf_subject, rdf_object = ox.NamedNode(str(RDF.subject)), ox.NamedNode(str(RDF.object))
+    has_evidence = ox.NamedNode(str(KG.hasEvidence))
+    derived, source = ox.NamedNode(str(PROV.wasDerivedFrom)), ox.NamedNode(str(DCTERMS.source))
+    wanted = [ox.NamedNode(str(p)) for p in (KG.sentence, KG.modality, KG.sentenceIndex, PROV.wasDerivedFrom)]
+    documents = set()
+    for iri in sorted(chosen):
+        entity = ox.NamedNode(iri)
+        for quad in copy(entity):
+            if quad.predicate.value == str(KG.category):
+                copy_labels(quad.object)
+        for link in ox_store.quads_for_pattern(None, rdf_subject, entity, None):
+            stmt = link.subject
+            objects = [q.object.value for q in ox_store.quads_for_pattern(stmt, rdf_object, None, None)]
+            if not objects or objects[0] not in chosen:
+                continue
+            for quad in ox_store.quads_for_pattern(stmt, None, None, None):
+                if quad.predicate != has_evidence:
+                    graph.add((from_oxigraph(quad.subject), from_oxigraph(quad.predicate), from_oxigraph(quad.object)))
+                    if quad.predicate.value == str(RDF.predicate):
+                        copy_labels(quad.object)
+            evidence = sorted({q.object.value for q in ox_store.quads_for_pattern(stmt, has_evidence, None, None)})
+            for ev in evidence[:max_evidence]:
+                node = ox.NamedNode(ev)
+                graph.add((URIRef(stmt.value), KG.hasEvidence, URIRef(ev)))
+                for predicate in wanted:
+                    for quad in copy(node, predicate):
+                        if quad.predicate == derived:
+                            documents.add(quad.object.value)
+    for doc in sorted(documents):
+        copy(ox.NamedNode(doc), source)
+    return graph
 
 
 def subview(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 
 from kg.build import build
 from kg.incremental import (
@@ -14,7 +13,6 @@ from kg.incremental import (
     current_generation,
     decode_result,
     encode_result,
-    partition_ntriples,
 )
 from kg.store import OxigraphStore
 
@@ -67,7 +65,7 @@ def test_removed_document_leaves_no_trace(make_corpus, tmp_path):
     corpus = make_corpus({"a.txt": A})
     summary = build([corpus], out)
     assert dict(summary.store_changes)["removed"] == 1
-    full = build([corpus], tmp_path / "full", incremental=False)
+    build([corpus], tmp_path / "full", incremental=False)
     assert (out / "graph.nt").read_bytes() == (tmp_path / "full" / "graph.nt").read_bytes()
     assert store_state(out) == store_state(tmp_path / "full")
     assert "Interleukin-1 promotes" not in (out / "graph.nt").read_text(encoding="utf-8")
@@ -136,28 +134,6 @@ def test_cache_round_trip(default_build_summary):
     back = decode_result(encode_result(cached))
     assert back == cached
     assert json.loads(encode_result(cached))["document"]["source"] == "x.txt"
-
-
-@pytest.mark.parametrize(
-    ("line", "graph"),
-    [
-        ("<https://w3id.org/kg/document/d1> <http://purl.org/dc/terms/source> \"a.txt\" .", "https://w3id.org/kg/document/d1"),
-        ("<https://w3id.org/kg/evidence/e1> <https://w3id.org/kg/ontology/rule> \"x\" .", "https://w3id.org/kg/document/d1"),
-        (
-            "<https://w3id.org/kg/statement/s1> <https://w3id.org/kg/ontology/hasEvidence> <https://w3id.org/kg/evidence/e1> .",
-            "https://w3id.org/kg/document/d1",
-        ),
-        ("<https://w3id.org/kg/statement/s1> <https://w3id.org/kg/ontology/evidenceCount> \"1\" .", None),
-        ("<https://w3id.org/kg/entity/X> <https://w3id.org/kg/ontology/secretes> <https://w3id.org/kg/entity/Y> .", None),
-        ("_:b0 <http://www.w3.org/2002/07/owl#unionOf> _:b1 .", None),
-    ],
-)
-def test_partition(line, graph):
-    default, per_doc = partition_ntriples(line + "\n", {"https://w3id.org/kg/evidence/e1": "https://w3id.org/kg/document/d1"})
-    if graph is None:
-        assert default == [line] and per_doc == {}
-    else:
-        assert default == [] and per_doc == {graph: [line]}
 
 
 def test_manifest_describes_the_store(make_corpus, tmp_path):
