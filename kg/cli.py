@@ -82,10 +82,21 @@ def _root(
 # ---------------------------------------------------------------------------
 
 
+class Executor(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
 @app.command()
 def build(
-    paths: Annotated[list[Path], typer.Argument(help="Text (.txt) or Markdown (.md) files, or folders of them.", show_default=False)],
-    out_dir: Annotated[Path, typer.Option("-o", "--out", help="Folder to write graph.ttl, graph.nt and graph.html into.", show_default=False)],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Text (.txt, .md), PubMed/MEDLINE XML (.xml, .xml.gz) or BioC (XML, JSON) files, or folders of them.",
+            show_default=False,
+        ),
+    ],
+    out_dir: Annotated[Path, typer.Option("-o", "--out", help="Folder to write graph.ttl, graph.nt, graph.html and the store into.", show_default=False)],
     ontology: Annotated[
         list[Path],
         typer.Option("--ontology", help="An extra ontology module (.ttl file or folder); repeatable.", show_default=False),
@@ -98,12 +109,22 @@ def build(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
     full: Annotated[bool, typer.Option("--full", help="Extract every document again (ignore the results cached by earlier builds).")] = False,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not write the Oxigraph store (OUT/store).")] = False,
+    executor: Annotated[
+        Executor, typer.Option("--executor", help="Where extraction runs: local processes (--jobs), or a Dask cluster (--scheduler).")
+    ] = Executor.local,
+    scheduler: Annotated[
+        Optional[str],
+        typer.Option("--scheduler", metavar="ADDRESS", help="With --executor dask: the scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster).", show_default=False),
+    ] = None,
 ) -> None:
     """Build the knowledge graph of a corpus (only new or changed documents are extracted again)."""
     from .build import build as run_build
 
-    options = {"ontology_paths": ontology, "model": model, "jobs": jobs, "incremental": not full, "store": not no_store}
+    options = {"ontology_paths": ontology, "model": model, "jobs": jobs, "incremental": not full, "store": not no_store,
+               "executor": Executor(executor).value, "scheduler": scheduler}  # fmt: skip
     with _reported():
+        if scheduler is not None and Executor(executor) is not Executor.dask:
+            _fail("--scheduler goes with --executor dask")
         if quiet:
             summary = run_build(paths, out_dir, **options)
         else:
