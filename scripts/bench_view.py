@@ -14,11 +14,20 @@ it, opens the page in headless Chromium and measures, from navigation start:
 
 ``clicked`` is the figure that answers "is it interactive yet".
 
+``--served`` measures ``kg serve``'s graph page instead: the same graph is
+served by ``kg serve`` on a free loopback port, and the page (which fetches
+the graph with positions the server computed once, at start) is opened the
+same way.  Besides ``clicked`` it reports ``details``: when the click's
+answer (the node's claims and evidence, fetched from the server) was shown.
+The server is started once and asked for the graph before the runs, so the
+runs measure the page, not the one-time layout (which is reported apart).
+
 Needs Chromium with its driver (Debian: ``apt-get install chromium
 chromium-driver``) and Selenium (``pip install selenium``); nothing is
 downloaded.  Example::
 
     .venv/bin/python scripts/bench_view.py --entities 2000 --runs 3
+    .venv/bin/python scripts/bench_view.py --entities 2000 --runs 3 --served
 
 ``--physics`` draws the same graph without precomputed positions, letting
 vis-network's physics stabilise the layout in the browser, for comparison.
@@ -31,11 +40,16 @@ import json
 import os
 import random
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -129,8 +143,12 @@ def synthetic_graph(entities: int = 2000, seed: int = 1):
     return build_graph(ontology, documents, relations, mentions), len(relations)
 
 
-def measure(page: Path, chromium: str, chromedriver: str, timeout: float) -> dict[str, float]:
-    """Open ``page`` in a fresh headless Chromium; times in ms from navigation start."""
+def measure(page: Path | str, chromium: str, chromedriver: str, timeout: float, details: bool = False) -> dict[str, float]:
+    """Open ``page`` (a file or a URL) in a fresh headless Chromium; times in ms from navigation start.
+
+    With ``details`` (kg serve's graph page), also wait until the clicked
+    node's claims are shown in the details panel.
+    """
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -142,7 +160,7 @@ def measure(page: Path, chromium: str, chromedriver: str, timeout: float) -> dic
     driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
     try:
         driver.set_script_timeout(timeout)
-        driver.get(page.as_uri())
+        driver.get(page.as_uri() if isinstance(page, Path) else page)
         drawn = driver.execute_async_script(
             """
             var done = arguments[arguments.length - 1];
@@ -186,11 +204,92 @@ def measure(page: Path, chromium: str, chromedriver: str, timeout: float) -> dic
             })();
             """
         )
+        shown = float("nan")
+        if details:
+            shown = driver.execute_async_script(
+                """
+                var done = arguments[arguments.length - 1], wanted = "node:" + arguments[0];
+                (function wait() {
+                  if (document.getElementById("details").dataset.shows === wanted) { done(performance.now()); }
+                  else { setTimeout(wait, 5); }
+                })();
+                """,
+                target["id"],
+            )
         errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"] if hasattr(driver, "get_log") else []
-        return {"drawn": float(drawn), "click_sent": float(sent), "clicked": float(clicked), "errors": len(errors)}
+        return {
+            "drawn": float(drawn), "click_sent": float(sent), "clicked": float(clicked),
+            "details": float(shown), "errors": len(errors),
+        }
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str, timeout: float) -> bytes:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.read()
+
+
+@contextmanager
+def kg_serve(graph: Path, timeout: float) -> Iterator[str]:
+    """Run ``kg serve graph`` on a free loopback port until the block ends; yields the base URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    command = [sys.executable, "-m", "kg", "serve", str(graph), "--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"kg serve stopped with exit code {server.returncode}")
+            try:
+                _get(url + "api/queries", timeout=5)
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"kg serve did not answer at {url} within {timeout:.0f} s") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def bench_served(folder: Path, args: argparse.Namespace) -> list[dict[str, float]]:
+    """Time kg serve's graph page over ``folder/graph.nt``; prints the server's one-time costs too."""
+    started = time.perf_counter()
+    with kg_serve(folder / "graph.nt", args.timeout) as url:
+        print(f"kg serve: answering at {url} after {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        data = json.loads(_get(url + "api/graph", timeout=args.timeout))
+        print(
+            f"first /api/graph (waits for the one-time layout begun at start): {time.perf_counter() - started:.1f} s, "
+            f"{len(data['nodes'])} nodes, {len(data['edges'])} edges, positioned: {data.get('positioned')}"
+        )
+        started = time.perf_counter()
+        body = _get(url + "api/graph", timeout=args.timeout)
+        print(f"later /api/graph (cached): {(time.perf_counter() - started) * 1000:.0f} ms, {len(body) / 1e6:.1f} MB")
+        return [measure(url + "graph", args.chromium, args.chromedriver, args.timeout, details=True) for _ in range(args.runs)]
+
+
+def load_average() -> str:
+    """The machine's load averages (1, 5, 15 minutes), to read timings against."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -198,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entities", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--physics", action="store_true", help="no precomputed positions: vis-network lays out in the browser")
+    parser.add_argument("--served", action="store_true", help="measure kg serve's graph page instead of kg view's file")
     parser.add_argument("--keep", type=Path, help="write the graph and the page into this folder and keep them")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     parser.add_argument("--chromedriver", default=shutil.which("chromedriver") or "/usr/bin/chromedriver")
@@ -215,6 +315,31 @@ def main(argv: list[str] | None = None) -> int:
     made = time.perf_counter() - started
     print(f"synthetic graph: {args.entities} entities, {claims} claims, {len(graph)} triples ({made:.1f} s)")
 
+    if args.served:
+        results = bench_served(folder, args)
+    else:
+        page = view_page(folder, args)
+        results = [measure(page, args.chromium, args.chromedriver, args.timeout) for _ in range(args.runs)]
+    for i, r in enumerate(results, 1):
+        shown = f", details shown {r['details']:.0f} ms" if args.served else ""
+        print(f"run {i}: drawn {r['drawn']:.0f} ms, click sent {r['click_sent']:.0f} ms, "
+              f"click handled {r['clicked']:.0f} ms{shown} after navigation start")
+    median = statistics.median(r["clicked"] for r in results)
+    what = "kg serve's graph page" if args.served else "kg view's page"
+    print(f"median ({what}): interactive (click handled) {median:.0f} ms; "
+          f"drawn {statistics.median(r['drawn'] for r in results):.0f} ms; load average {load_average()}")
+    summary = {"entities": args.entities, "claims": claims, "served": args.served, "median_clicked_ms": round(median),
+               "load_average": load_average()}
+    if args.served:
+        summary["median_details_ms"] = round(statistics.median(r["details"] for r in results))
+    print(json.dumps(summary))
+    if not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+def view_page(folder: Path, args: argparse.Namespace) -> Path:
+    """Run ``kg view`` over ``folder/graph.nt``; returns the page it wrote."""
     page = folder / "view.html"
     command = [sys.executable, "-m", "kg", "view", str(folder / "graph.nt"), "-o", str(page)]
     if args.physics:
@@ -222,17 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     subprocess.run(command, check=True, cwd=REPO, stdout=subprocess.DEVNULL)
     print(f"kg view: {time.perf_counter() - started:.1f} s, page {page.stat().st_size / 1e6:.1f} MB")
-
-    results = [measure(page, args.chromium, args.chromedriver, args.timeout) for _ in range(args.runs)]
-    for i, r in enumerate(results, 1):
-        print(f"run {i}: drawn {r['drawn']:.0f} ms, click sent {r['click_sent']:.0f} ms, "
-              f"click handled {r['clicked']:.0f} ms after navigation start")
-    median = statistics.median(r["clicked"] for r in results)
-    print(f"median: interactive (click handled) {median:.0f} ms; drawn {statistics.median(r['drawn'] for r in results):.0f} ms")
-    print(json.dumps({"entities": args.entities, "claims": claims, "median_clicked_ms": round(median)}))
-    if not args.keep:
-        shutil.rmtree(folder, ignore_errors=True)
-    return 0
+    return page
 
 
 if __name__ == "__main__":

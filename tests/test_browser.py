@@ -206,7 +206,7 @@ def test_the_network_is_really_off(browser):
 @pytest.mark.parametrize(
     ("name", "path", "ready"),
     [
-        ("overview", "", "document.querySelectorAll('ul.entity-list a.entity').length > 10"),
+        ("overview", "", "document.querySelectorAll('#entity-list a.entity').length > 10"),
         ("query", "query", "document.getElementById('query-app').dataset.ready === 'true'"),
         ("entity", "entity/MesenchymalStemCell", "document.querySelectorAll('article.claim q.sentence').length > 0"),
         ("search", "search?q=stem", "document.querySelectorAll('ul.hits li').length > 1"),
@@ -367,3 +367,188 @@ def test_markup_in_a_sentence_is_shown_as_text_and_never_runs(browser, hostile_u
     never_ran(browser)
     assert not console_errors(browser)
     assert_stayed_local(browser, hostile_url)
+
+
+# ---------------------------------------------------------------------------
+# the graph drawn at positions computed on the server
+# ---------------------------------------------------------------------------
+
+
+def test_served_graph_uses_the_precomputed_layout(browser, site_url):
+    import urllib.request
+
+    with urllib.request.urlopen(site_url + "api/graph", timeout=WAIT) as response:
+        served = {n["id"]: (n["x"], n["y"]) for n in json.load(response)["nodes"]}
+    open_page(browser, site_url + "graph")
+    wait_for(browser, "window.kgGraph && window.kgGraph.ready")
+    assert browser.execute_script("return window.kgGraph.positioned") is True
+    assert browser.execute_script("return window.kgNetwork.physics.options.enabled") is False
+    assert browser.execute_script("return performance.getEntriesByName('kg:drawn').length") == 1
+    drawn = browser.execute_script("return window.kgNetwork.getPositions()")
+    assert len(drawn) == len(served) > 10
+    assert {key: (round(p["x"]), round(p["y"])) for key, p in drawn.items()} == served
+    # nothing moves afterwards: no simulation is running
+    time.sleep(0.5)
+    assert browser.execute_script("return window.kgNetwork.getPositions(['MesenchymalStemCell'])")["MesenchymalStemCell"] == drawn["MesenchymalStemCell"]
+
+    point = browser.execute_script("return window.kgGraph.nodePoint('MesenchymalStemCell')")
+    click_at(browser, "#graph", point)
+    wait_for(browser, "document.getElementById('details').dataset.shows === 'node:MesenchymalStemCell'")
+    assert browser.find_element(By.ID, "details").find_elements(By.CSS_SELECTOR, "q.sentence")
+    shot(browser, "graph-precomputed")
+    assert not console_errors(browser)
+    assert_stayed_local(browser, site_url)
+
+
+def test_focused_graph_expands_on_click(browser, site_url):
+    open_page(browser, site_url + "graph?focus=GrowthFactor")
+    wait_for(browser, "window.kgGraph && window.kgGraph.ready")
+    assert browser.execute_script("return window.kgGraph.positioned") is True
+    before = browser.execute_script("return window.kgGraph.nodes.length")
+    assert browser.execute_script("return document.getElementById('details').dataset.shows") == "node:GrowthFactor"
+    # a neighbour that has neighbours of its own brings them in when clicked
+    neighbour = browser.execute_script(
+        "var g = window.kgGraph; return Object.keys(g.raw.nodes).filter(function (k) { return k !== 'GrowthFactor'; })"
+        ".sort(function (a, b) { return g.raw.nodes[b].mentions - g.raw.nodes[a].mentions; })[0];"
+    )
+    click_at(browser, "#graph", browser.execute_script(f"return window.kgGraph.nodePoint({json.dumps(neighbour)})"))
+    wait_for(browser, f"document.getElementById('details').dataset.shows === {json.dumps('node:' + neighbour)}")
+    assert browser.execute_script("return window.kgGraph.nodes.length") > before
+    shot(browser, "graph-expanded")
+    assert not console_errors(browser)
+    assert_stayed_local(browser, site_url)
+
+
+@pytest.fixture(scope="module")
+def large_url(tmp_path_factory) -> Iterator[str]:
+    """kg serve over the benchmark's synthetic graph of 2,000 entities."""
+    import importlib.util
+
+    from kg.graph import to_sorted_ntriples
+
+    spec = importlib.util.spec_from_file_location("bench_view", Path(__file__).resolve().parents[1] / "scripts" / "bench_view.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    graph, _ = bench.synthetic_graph(2000)
+    path = tmp_path_factory.mktemp("large") / "graph.nt"
+    path.write_text(to_sorted_ntriples(graph), encoding="utf-8")
+    with serving(path) as url:
+        import urllib.request
+
+        with urllib.request.urlopen(url + "api/graph", timeout=300) as response:  # wait for the one-time layout
+            response.read()
+        yield url
+
+
+def test_a_graph_of_2000_entities_is_usable_at_once(browser, large_url):
+    """The whole synthetic graph is drawn at its precomputed positions and a node click is answered quickly."""
+    open_page(browser, large_url + "graph")
+    wait_for(browser, "window.kgGraph && window.kgGraph.ready")
+    assert browser.execute_script("return window.kgGraph.nodes.length") == 2000
+    assert browser.execute_script("return window.kgGraph.positioned") is True
+    assert browser.execute_script("return window.kgNetwork.physics.options.enabled") is False
+    hub = browser.execute_script(
+        "var net = window.kgNetwork, best = null, most = -1;"
+        "net.body.data.nodes.getIds().forEach(function (id) { var n = net.getConnectedEdges(id).length; if (n > most) { most = n; best = id; } });"
+        "net.focus(best, {scale: 1.0, animation: false}); return best;"
+    )
+    clicked = time.monotonic()
+    click_at(browser, "#graph", browser.execute_script(f"return window.kgGraph.nodePoint({json.dumps(hub)})"))
+    wait_for(browser, f"document.getElementById('details').dataset.shows === {json.dumps('node:' + hub)}")
+    answered = time.monotonic() - clicked
+    ready = browser.execute_script("return performance.getEntriesByName('kg:drawn')[0].startTime") / 1000
+    print(f"2,000 entities: drawn {ready:.2f} s after navigation, a click answered in {answered:.2f} s")
+    # generous bounds (the machine is shared); a physics layout in the browser takes far longer
+    assert ready < 15 and answered < 5
+    assert browser.find_element(By.ID, "details").find_elements(By.CSS_SELECTOR, "q.sentence")
+    # the filters still work on the large graph
+    hedged = "window.kgGraph.edgeView.get().filter(function (e) { return e.modality === 'hedged'; }).length"
+    assert browser.execute_script(f"return {hedged}") > 0
+    browser.find_element(By.ID, "show-hedged").click()
+    assert browser.execute_script(f"return {hedged}") == 0
+    shot(browser, "graph-2000")
+    assert not console_errors(browser)
+    assert_stayed_local(browser, large_url)
+
+
+# ---------------------------------------------------------------------------
+# the parameters of a bundled query
+# ---------------------------------------------------------------------------
+
+
+def _result_cells(driver, column: int) -> list[str]:
+    return [row.text for row in driver.find_elements(By.CSS_SELECTOR, f"#results table.results tbody tr td:nth-child({column})")]
+
+
+def test_parameter_form_fills_a_bundled_query(browser, site_url):
+    open_page(browser, site_url + "query")
+    wait_for(browser, "document.getElementById('query-app').dataset.ready === 'true'")
+    Select(browser.find_element(By.ID, "examples")).select_by_value("cell-secretes")
+    assert browser.find_element(By.ID, "parameters").is_displayed()
+    field = browser.find_element(By.ID, "param-cell")
+    assert field.get_attribute("value") == "mesenchymal stem cell"
+    assert browser.find_element(By.CSS_SELECTOR, "label[for=param-cell]").text == "?cell"
+
+    field.clear()
+    field.send_keys("MSC")
+    browser.find_element(By.ID, "run").click()
+    wait_for(browser, "document.getElementById('results').dataset.state === 'done'")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#results table.results tbody tr")
+    assert rows and "growth factor" in browser.find_element(By.ID, "results").text
+    assert set(_result_cells(browser, 1)) == {"mesenchymal stem cell"}
+    shot(browser, "query-parameters")
+
+    # the value is really used: a name nothing has gives no rows
+    field = browser.find_element(By.ID, "param-cell")
+    field.clear()
+    field.send_keys("no such cell\n")  # Enter runs
+    wait_for(browser, "document.getElementById('results').dataset.state === 'done' && /^0 rows/.test(document.getElementById('status').textContent)")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#results table.results tbody tr")
+
+    # an invalid value is refused with a message beside its field
+    field = browser.find_element(By.ID, "param-cell")
+    field.clear()
+    field.send_keys("<not an iri>")
+    browser.find_element(By.ID, "run").click()
+    wait_for(browser, "document.getElementById('results').dataset.state === 'error'")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "not a valid IRI" in browser.find_element(By.ID, "param-cell-error").text
+    assert "not a valid IRI" in browser.find_element(By.ID, "error").text
+    shot(browser, "query-parameter-error")
+
+    # a query without parameters has no form
+    Select(browser.find_element(By.ID, "examples")).select_by_value("claims-by-type")
+    assert not browser.find_element(By.ID, "parameters").is_displayed()
+    assert [e for e in console_errors(browser) if "400" in e], "the refused value is logged as a 400"
+    assert_stayed_local(browser, site_url)
+
+
+# ---------------------------------------------------------------------------
+# the overview, a page at a time
+# ---------------------------------------------------------------------------
+
+
+def _listed_entities(driver) -> list[str]:
+    return [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "#entity-list a.entity")]
+
+
+def test_overview_pages_through_the_entities(browser, site_url):
+    open_page(browser, site_url + "?size=10")
+    first = _listed_entities(browser)
+    assert len(first) == 10
+    total = int(browser.find_element(By.CSS_SELECTOR, "nav.pager .total").text)
+    assert total > 20
+    assert "Entities 1–10 of" in browser.find_element(By.CSS_SELECTOR, "nav.pager").text
+    browser.find_element(By.CSS_SELECTOR, "nav.pager a.next").click()
+    wait_for(browser, "new URLSearchParams(location.search).get('page') === '2'")
+    wait_for(browser, "document.readyState === 'complete'")
+    second = _listed_entities(browser)
+    assert len(second) == 10 and not set(first) & set(second)
+    assert "Entities 11–20 of" in browser.find_element(By.CSS_SELECTOR, "nav.pager").text
+    shot(browser, "overview-page-2")
+    browser.find_element(By.CSS_SELECTOR, "nav.pager a.prev").click()
+    wait_for(browser, "new URLSearchParams(location.search).get('page') === '1'")
+    wait_for(browser, "document.readyState === 'complete'")
+    assert _listed_entities(browser) == first
+    assert not console_errors(browser)
+    assert_stayed_local(browser, site_url)

@@ -822,3 +822,258 @@ def test_workers_that_cannot_open_the_graph_are_a_clear_error(tmp_path):
     broken.write_text("this is not turtle", encoding="utf-8")
     with pytest.raises(ServeError, match="could not open"):
         QueryPool(broken, workers=1, timeout=5).start()
+
+
+# ---------------------------------------------------------------------------
+# The overview lists every entity, a page at a time
+# ---------------------------------------------------------------------------
+
+
+def _listed(html: str) -> list[str]:
+    """The entity names linked from the overview's list, in order."""
+    listing = html.split('id="entity-list"', 1)[1].split("</ol>", 1)[0]
+    return re.findall(r'href="/entity/([^"]+)"', listing)
+
+
+def test_overview_pages_cover_every_entity_once_in_a_stable_order(client, site):
+    size = 7
+    pages = -(-site.entity_count // size)
+    assert pages >= 3, "the default build has enough entities for three pages"
+    seen: list[str] = []
+    for number in range(1, pages + 1):
+        response = client.get("/", params={"page": number, "size": size})
+        assert response.status_code == 200, response.text
+        names = _listed(response.text)
+        assert len(names) == (size if number < pages else site.entity_count - size * (pages - 1))
+        first = (number - 1) * size + 1
+        assert f"Entities {first}&ndash;{first + len(names) - 1} of <span class=\"total\">{site.entity_count}</span>" in response.text
+        assert (f'href="/?page={number + 1}&amp;size={size}#entities"' in response.text) == (number < pages)
+        assert (f'href="/?page={number - 1}&amp;size={size}#entities"' in response.text) == (number > 1)
+        seen.extend(names)
+    assert sorted(seen) == sorted(ref.key for _, _, refs in site.entities_by_category() for ref in refs)
+    assert len(seen) == len(set(seen))
+    # most mentioned first, ties by label
+    mentions = [site.entity(key).mentions for key in seen]
+    assert mentions == sorted(mentions, reverse=True) and mentions[0] > mentions[-1]
+    order = [(-site.entity(k).mentions, site.entity(k).ref.label.lower(), k) for k in seen]
+    assert order == sorted(order)
+    # the same request gives the same page
+    assert _listed(client.get("/", params={"page": 2, "size": size}).text) == seen[size : 2 * size]
+
+
+def test_overview_default_page(client, site):
+    html = client.get("/").text
+    names = _listed(html)
+    assert names == list(site.ranked_keys()[:100])
+    assert f'<span class="total">{site.entity_count}</span>' in html
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "words"),
+    [
+        ({"page": "0"}, 400, "page must be at least 1"),
+        ({"page": "-3"}, 400, "page must be at least 1"),
+        ({"page": "two"}, 400, "page must be a whole number"),
+        ({"size": "0"}, 400, "size must be between 1 and 1000"),
+        ({"size": "1001"}, 400, "size must be between 1 and 1000"),
+        ({"size": "1.5"}, 400, "size must be a whole number"),
+        ({"page": "2"}, 404, "there is no page 2: the last page is 1"),
+        ({"page": "1000", "size": "10"}, 404, "the last page is"),
+    ],
+)
+def test_overview_page_bounds(client, params, status, words):
+    response = client.get("/", params=params)
+    assert response.status_code == status
+    assert "text/html" in response.headers["content-type"]
+    assert words in response.text
+
+
+def test_last_page_of_entities(client, site):
+    size = 10
+    last = -(-site.entity_count // size)
+    response = client.get("/", params={"page": last, "size": size})
+    assert response.status_code == 200
+    assert _listed(response.text) == list(site.ranked_keys()[(last - 1) * size :])
+    assert 'class="next disabled"' in response.text and 'rel="prev"' in response.text
+
+
+def test_entity_page_reads_only_its_page(site):
+    listing = site.entity_page(3, 5)
+    assert [ref.key for ref, _ in listing.entries] == list(site.ranked_keys()[10:15])
+    assert (listing.first, listing.last, listing.total) == (11, 15, site.entity_count)
+    assert listing.pages == -(-site.entity_count // 5)
+    for page, size in ((0, 5), (1, 0), (listing.pages + 1, 5)):
+        with pytest.raises(ValueError):
+            site.entity_page(page, size)
+
+
+# ---------------------------------------------------------------------------
+# Parameters of bundled queries
+# ---------------------------------------------------------------------------
+
+
+def test_bundled_queries_api_describes_parameters(client):
+    queries = {q["name"]: q for q in client.get("/api/queries").json()["queries"]}
+    assert queries["cell-secretes"]["parameters"] == [
+        {"name": "cell", "description": 'name of the cell type (default "mesenchymal stem cell")', "default": "mesenchymal stem cell", "numeric": False}
+    ]
+    assert queries["weak-claims"]["parameters"][0] | {"description": ""} == {"name": "threshold", "description": "", "default": "0.5", "numeric": True}
+    assert queries["relations-by-document"]["parameters"][0]["default"] == ""
+    assert queries["claims-by-type"]["parameters"] == []
+    for q in bundled_queries():
+        assert [p["name"] for p in queries[q.name]["parameters"]] == [p.name for p in q.parameters]
+
+
+def _rows(client, text: str) -> list[dict]:
+    response = client.post("/sparql", data={"query": text}, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.text
+    return response.json()["results"]["bindings"]
+
+
+@pytest.mark.parametrize("value", ["MSC", "mesenchymal stem cell", "ent:MesenchymalStemCell", "nothing by this name", 'quote " and \\ backslash'])
+def test_filled_query_answers_as_kg_query_does(client, default_build, value):
+    from kg.cli import _parse_params
+    from kg.query import get_query
+
+    response = client.post("/api/queries/cell-secretes", json={"params": {"cell": value}})
+    assert response.status_code == 200, response.text
+    text = response.json()["query"]
+    assert text != get_query("cell-secretes").text
+    # the same answers as kg query --name cell-secretes --param cell=VALUE (rdflib binds the value itself)
+    with open_store(default_build, engine="rdflib") as store:
+        expected = store.query(get_query("cell-secretes").text, _parse_params([f"cell={value}"]))
+    rows = _rows(client, text)
+    assert len(rows) == len(expected.rows)
+    assert sorted(r["substance"]["value"] for r in rows) == sorted(str(row[-1]) for row in expected.rows)
+
+
+def test_filled_query_binds_values(client):
+    msc = _rows(client, client.post("/api/queries/cell-secretes", json={"params": {"cell": "MSC"}}).json()["query"])
+    assert any("growth factor" in r["substanceLabel"]["value"] for r in msc)
+    none = _rows(client, client.post("/api/queries/cell-secretes", json={"params": {"cell": "no such cell"}}).json()["query"])
+    assert none == []
+    # an empty value leaves the parameter unbound: the default applies
+    empty = client.post("/api/queries/cell-secretes", json={"params": {"cell": "  "}}).json()["query"]
+    assert empty == next(q.text for q in bundled_queries() if q.name == "cell-secretes")
+    # a value with SPARQL in it stays one string
+    sneaky = 'x")) } ; DROP ALL ; SELECT * WHERE { ?s ?p ?o FILTER(("'
+    text = client.post("/api/queries/cell-secretes", json={"params": {"cell": sneaky}}).json()["query"]
+    assert '"x\\")) } ; DROP ALL' in text
+    assert _rows(client, text) == []
+    weak = client.post("/api/queries/weak-claims", json={"params": {"threshold": "0.9"}}).json()["query"]
+    assert 'COALESCE("0.9", 0.5)' in weak
+    assert len(_rows(client, weak)) >= len(_rows(client, next(q.text for q in bundled_queries() if q.name == "weak-claims")))
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "status", "parameter", "words"),
+    [
+        ("cell-secretes", {"params": {"cell": "<not an iri>"}}, 400, "cell", "is not a valid IRI"),
+        ("cell-secretes", {"params": {"cell": "two\nlines"}}, 400, "cell", "control characters"),
+        ("cell-secretes", {"params": {"cell": "x" * 501}}, 400, "cell", "longer than 500"),
+        ("cell-secretes", {"params": {"cell": 3}}, 400, "cell", "must be text"),
+        ("cell-secretes", {"params": {"colour": "red"}}, 400, None, "has no parameter 'colour' (its parameters: cell)"),
+        ("weak-claims", {"params": {"threshold": "high"}}, 400, "threshold", "is not a number"),
+        ("weak-claims", {"params": {"threshold": "1e3"}}, 400, "threshold", "is not a number"),
+        ("cell-secretes", {"params": ["cell"]}, 400, None, "send a JSON object"),
+        ("cell-secretes", "not json", 400, None, "send a JSON object"),
+        ("no-such-query", {"params": {}}, 404, None, "no bundled query called 'no-such-query'"),
+    ],
+)
+def test_filling_a_query_refuses_bad_values(client, name, body, status, parameter, words):
+    if isinstance(body, str):
+        response = client.post(f"/api/queries/{name}", content=body.encode())
+    else:
+        response = client.post(f"/api/queries/{name}", json=body)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    error = response.json()["error"]
+    assert words in error["message"]
+    assert error.get("parameter") == parameter
+
+
+def test_query_page_has_the_parameter_form(client):
+    html = client.get("/query?name=cell-secretes").text
+    assert 'id="parameters"' in html and 'id="parameter-fields"' in html
+
+
+# ---------------------------------------------------------------------------
+# The interactive graph is drawn at positions computed on the server
+# ---------------------------------------------------------------------------
+
+
+def test_graph_comes_with_positions_computed_once(client, site):
+    from kg.layout import layout
+
+    data = client.get("/api/graph").json()
+    assert data["positioned"] is True and data["truncated"] is False
+    assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in data["nodes"])
+    expected = layout([n["id"] for n in data["nodes"]], [(e["from"], e["to"]) for e in data["edges"]])
+    assert {n["id"]: (n["x"], n["y"]) for n in data["nodes"]} == expected
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) == len(data["nodes"]), "no two nodes on one spot"
+    # the layout is cached: a second request gives the same positions from the same object
+    again = client.get("/api/graph").json()
+    assert again["nodes"] == data["nodes"]
+    pairs = [(e["from"], e["to"]) for e in data["edges"]]
+    assert site.layout_of([n["id"] for n in data["nodes"]], pairs) is site.layout_of([n["id"] for n in data["nodes"]], reversed(pairs))
+
+
+def test_focused_graph_and_subgraph_are_positioned(client):
+    focus = client.get("/api/graph", params={"focus": "MesenchymalStemCell"}).json()
+    assert focus["positioned"] is True and focus["center"] == "MesenchymalStemCell"
+    assert all("x" in n and "y" in n for n in focus["nodes"])
+    sub = client.post("/api/subgraph", json={"ids": ["GrowthFactor"], "neighbours": True}).json()
+    assert sub["positioned"] is True and all("x" in n and "y" in n for n in sub["nodes"])
+    empty = client.post("/api/subgraph", json={"ids": ["NoSuchThing"]}).json()
+    assert empty == {"nodes": [], "edges": [], "positioned": False}
+
+
+class _IdlePool:
+    """A stand-in for the query workers, for pages that run no SPARQL."""
+
+    timeout = 1.0
+
+    def start(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _large_site(entities: int):
+    """A Site of ``entities`` made-up entities and no claims, built without reading a graph (fast)."""
+    import threading
+    from collections import OrderedDict, defaultdict
+
+    from kg.view import ViewNode
+    from kg.web.site import EntityRef, Site
+
+    site = Site.__new__(Site)  # the real constructor reads a graph; fill in what the pages read
+    categories = ("cell", "disease", "chemical entity", "")
+    site.title, site.triples, site.evidence_count, site.documents, site.legend = "large", 0, 0, (), ()
+    site._nodes, site._refs = {}, {}
+    for i in range(entities):
+        key = f"E{i:06d}"
+        category = categories[i % len(categories)]
+        site._nodes[key] = ViewNode(key, f"entity {i}", category, "#4e79a7", f"entity {i}", mentions=i % 97)
+        site._refs[key] = EntityRef(key, f"https://w3id.org/kg/entity/{key}", f"entity {i}", category, "#4e79a7")
+    site._by_iri = {ref.iri: ref for ref in site._refs.values()}
+    site._claims, site._edges, site._details = {}, {}, {}
+    site._outgoing, site._incoming = defaultdict(list), defaultdict(list)
+    site._search, site._ranked, site._category_counts = (), None, None
+    site._layouts = OrderedDict()
+    site._cache_lock, site._layout_lock = threading.Lock(), threading.Lock()
+    return site
+
+
+def test_a_page_of_a_hundred_thousand_entities_is_quick():
+    site = _large_site(100_000)
+    site.ranked_keys()  # done once, when the server starts
+    with _client(create_app(site, _IdlePool())) as c:
+        started = time.perf_counter()
+        response = c.get("/", params={"page": 500, "size": 100})
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 200
+        names = _listed(response.text)
+        assert names == list(site.ranked_keys()[49_900:50_000])
+        assert 'of <span class="total">100000</span> (page 500 of 1000)' in response.text
+        assert elapsed < 1.0, f"a page took {elapsed:.2f} s"
+        assert c.get("/", params={"page": 1001, "size": 100}).status_code == 404

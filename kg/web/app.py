@@ -7,18 +7,25 @@
 Routes:
 
 ========================  ==================================================
-``/``                     overview: counts, search, entities by category
-``/query``                SPARQL editor with the bundled example queries
+``/``                     overview: counts, every entity a page at a time (``?page=&size=``)
+``/query``                SPARQL editor with the bundled example queries and their parameters
 ``/sparql``               SPARQL 1.1 Protocol endpoint (GET and POST)
 ``/entity/<name>``        one entity: names, class, identifiers, claims
 ``/search?q=``            search over labels and synonyms
 ``/graph``                the interactive graph (``?focus=<name>``)
 ``/api/suggest?q=``       search suggestions (JSON)
 ``/api/neighbours/<name>``  an entity, its neighbours and their claims (JSON)
-``/api/graph``            the start of the interactive graph (JSON)
+``/api/graph``            the start of the interactive graph, with node positions (JSON)
 ``/api/subgraph``         POST ``{"ids": [...]}``: entities, claims and the claims among them
-``/api/queries``          the bundled queries (JSON)
+``/api/queries``          the bundled queries and their parameters (JSON)
+``/api/queries/<name>``   POST ``{"params": {...}}``: the query's text with the values bound
 ========================  ==================================================
+
+The interactive graph is drawn at positions computed on the server
+(:mod:`kg.layout`) once per drawing and cached (see
+:meth:`~kg.web.site.Site.positioned`), so the browser runs no physics
+simulation and a graph of thousands of entities is usable as soon as it is
+drawn; the starting view is laid out when the server starts.
 
 Pages are Jinja2 templates with autoescaping on; scripts are static files
 (no inline script, enforced by a Content-Security-Policy) that put document
@@ -30,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import socket
+import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,6 +62,9 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_TIMEOUT = 20.0
 DEFAULT_WORKERS = 2
+#: Entities listed on one page of the overview, unless ``?size=`` asks otherwise.
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
 
 # Sent with every response.  Scripts only from this server (no inline script
 # can run, whatever a page holds); vis-network's stylesheet uses data: images.
@@ -163,23 +174,40 @@ def create_app(
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
     from starlette.middleware.trustedhost import TrustedHostMiddleware
-    from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+    from starlette.responses import (
+        HTMLResponse,
+        JSONResponse,
+        RedirectResponse,
+        Response,
+    )
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
     from ..query import bundled_queries
+    from .queryform import ParameterError, describe_parameter, fill_query
+    from .site import DEFAULT_OVERVIEW
 
     templates = _templates()
+    bundled = {q.name: q for q in bundled_queries()}
     queries = [
         {
             "name": q.name,
             "title": q.title,
             "description": q.description,
             "text": q.text,
-            "parameters": [{"name": p.name, "description": p.description} for p in q.parameters],
+            "parameters": [describe_parameter(p, q.text) for p in q.parameters],
         }
-        for q in bundled_queries()
+        for q in bundled.values()
     ]
+
+    def bad_request(message: str, **extra: object) -> JSONResponse:
+        return JSONResponse({"error": {"status": 400, "message": message, **extra}}, status_code=400)
+
+    async def positioned(data: dict[str, object]) -> JSONResponse:
+        """``data`` with node positions, laid out in a thread so other requests go on meanwhile."""
+        import anyio.to_thread
+
+        return JSONResponse(await anyio.to_thread.run_sync(site.positioned, data))
 
     def page(name: str, status: int = 200, **context: object) -> HTMLResponse:
         html = templates.get_template(name).render(site=site, **context)
@@ -191,7 +219,23 @@ def create_app(
         return page("error.html", 404, heading="Not found", message=what)
 
     async def index(request: Request) -> Response:
-        return page("index.html", groups=site.entities_by_category(), documents=site.documents)
+        params = request.query_params
+        try:
+            size = _whole_number(params.get("size"), "size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+            number = _whole_number(params.get("page"), "page", 1, 1, None)
+        except ValueError as exc:
+            return page("error.html", 400, heading="No such page", message=str(exc))
+        try:
+            listing = site.entity_page(number, size)
+        except ValueError as exc:
+            return page("error.html", 404, heading="No such page", message=str(exc))
+        return page(
+            "index.html",
+            listing=listing,
+            default_size=DEFAULT_PAGE_SIZE,
+            categories=site.category_counts(),
+            documents=site.documents,
+        )
 
     async def query_page(request: Request) -> Response:
         return page(
@@ -290,12 +334,12 @@ def create_app(
             data = site.neighbours(ref.key) if ref else None
             if data is None:
                 return not_found(request, f"no entity called {focus!r} in this graph")
-            return JSONResponse(data)
+            return await positioned(data)
         try:
-            limit = min(max(int(request.query_params.get("limit", "300")), 1), 5000)
+            limit = min(max(int(request.query_params.get("limit", str(DEFAULT_OVERVIEW))), 1), 5000)
         except ValueError:
-            return JSONResponse({"error": {"status": 400, "message": "limit must be a whole number"}}, status_code=400)
-        return JSONResponse(site.overview(limit))
+            return bad_request("limit must be a whole number")
+        return await positioned(site.overview(limit))
 
     async def api_subgraph(request: Request) -> Response:
         import json
@@ -308,12 +352,33 @@ def create_app(
         except (ValueError, KeyError):
             message = 'send a JSON object {"ids": ["<entity or statement name or IRI>", ...], "neighbours": false}'
             return JSONResponse({"error": {"status": 400, "message": message}}, status_code=400)
-        return JSONResponse(site.subgraph(ids[:5000], neighbours=doc.get("neighbours") is True))
+        return await positioned(site.subgraph(ids[:5000], neighbours=doc.get("neighbours") is True))
 
     async def api_queries(request: Request) -> Response:
         from ..namespaces import PREFIXES
 
         return JSONResponse({"queries": queries, "prefixes": PREFIXES})
+
+    async def api_fill_query(request: Request) -> Response:
+        """The text of a bundled query with the form's values bound (escaped as ``kg query --param`` does)."""
+        import json
+
+        name = request.path_params["name"]
+        query = bundled.get(name)
+        if query is None:
+            return not_found(request, f"no bundled query called {name!r}")
+        try:
+            doc = json.loads(await request.body())
+        except ValueError:
+            doc = None
+        values = doc.get("params", {}) if isinstance(doc, dict) else None
+        if not isinstance(values, dict):
+            return bad_request('send a JSON object {"params": {"<parameter>": "<value>", ...}}')
+        try:
+            text = fill_query(query, values)
+        except ParameterError as exc:
+            return bad_request(exc.message, parameter=exc.parameter)
+        return JSONResponse({"name": name, "query": text})
 
     async def vendor(request: Request) -> Response:
         js, css = _vis_assets()
@@ -332,6 +397,9 @@ def create_app(
         import anyio.to_thread
 
         await anyio.to_thread.run_sync(pool.start)
+        # Lay out the graph page's starting view in the background; a request
+        # for it meanwhile waits for this layout rather than computing another.
+        threading.Thread(target=site.warm, name="kg-layout", daemon=True).start()
         if on_ready is not None:
             on_ready()
         try:
@@ -351,6 +419,7 @@ def create_app(
         Route("/api/graph", api_graph),
         Route("/api/subgraph", api_subgraph, methods=["POST"]),
         Route("/api/queries", api_queries),
+        Route("/api/queries/{name}", api_fill_query, methods=["POST"]),
         Route("/vendor/{name}", vendor),
         Mount("/static", app=StaticFiles(directory=str(STATIC_DIR)), name="static"),
     ]
@@ -359,6 +428,20 @@ def create_app(
         Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers={404: missing})
+
+
+def _whole_number(text: str | None, name: str, default: int, low: int, high: int | None) -> int:
+    """A query parameter as a whole number between ``low`` and ``high``; ``ValueError`` says what is wrong."""
+    if text is None or not text.strip():
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {text!r}") from None
+    if value < low or (high is not None and value > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ValueError(f"{name} must be {bounds}, got {value}")
+    return value
 
 
 def _vis_assets() -> tuple[str, str]:

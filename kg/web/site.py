@@ -10,8 +10,9 @@ views agree.  Everything is plain immutable data; nothing here knows HTTP.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
@@ -24,6 +25,7 @@ __all__ = [
     "Claim",
     "DocumentRef",
     "EntityDetails",
+    "EntityPage",
     "EntityRef",
     "Identifier",
     "Site",
@@ -31,6 +33,13 @@ __all__ = [
 ]
 
 _STATEMENT = "https://w3id.org/kg/statement/"
+
+#: How many entities the graph page starts with (the best connected when there are more).
+DEFAULT_OVERVIEW = 2000
+#: Above this many nodes a drawing gets no precomputed positions (the layout would take minutes).
+MAX_LAYOUT_NODES = 5000
+#: How many computed layouts are kept (the overview's, focused views', query results').
+LAYOUT_CACHE_SIZE = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +99,30 @@ class EntityDetails:
     documents: tuple[DocumentRef, ...]
     outgoing: tuple[Claim, ...]
     incoming: tuple[Claim, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityPage:
+    """One page of the list of every entity: ``entries`` are (entity, mentions) pairs."""
+
+    entries: tuple[tuple[EntityRef, int], ...]
+    page: int  # counted from 1
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the whole list takes (at least one, even when empty)."""
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def first(self) -> int:
+        """The position (from 1) of the first entry on this page; 0 when the page is empty."""
+        return (self.page - 1) * self.size + 1 if self.entries else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * self.size + len(self.entries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +215,11 @@ class Site:
             for synonym in details.synonyms:
                 entries.append((synonym.lower(), synonym, key, 1))
         self._search = tuple(entries)
+        self._ranked: tuple[str, ...] | None = None
+        self._layouts: OrderedDict[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], dict[str, tuple[int, int]]] = OrderedDict()
+        self._cache_lock = threading.Lock()  # guards self._layouts, held only briefly
+        self._layout_lock = threading.Lock()  # one layout computed at a time
+        self._category_counts: tuple[tuple[str, str, int], ...] | None = None
 
     # -- reading ------------------------------------------------------------
 
@@ -246,6 +284,35 @@ class Site:
             (category, colours[category], tuple(sorted(refs, key=lambda r: (r.label.lower(), r.key))))
             for category, refs in sorted(groups.items(), key=lambda kv: (kv[0] == "", kv[0].lower()))
         )
+
+    def ranked_keys(self) -> tuple[str, ...]:
+        """Every entity, most mentioned first, then by label and name: the overview's stable order."""
+        if self._ranked is None:
+            nodes = self._nodes
+            self._ranked = tuple(
+                sorted(self._refs, key=lambda k: (-nodes[k].mentions, self._refs[k].label.lower(), k))
+            )
+        return self._ranked
+
+    def entity_page(self, page: int, size: int) -> EntityPage:
+        """Page ``page`` (from 1) of :meth:`ranked_keys`, ``size`` entities to a page.
+
+        Only the page's own entities are read, so a page of a graph with a
+        hundred thousand entities costs no more than one of a small graph
+        (after the order has been computed once).  Raises ``ValueError`` for
+        a page or size below 1 and for a page after the last.
+        """
+        if size < 1:
+            raise ValueError("the page size must be at least 1")
+        if page < 1:
+            raise ValueError("pages are counted from 1")
+        keys = self.ranked_keys()
+        last_page = max(1, -(-len(keys) // size))
+        if page > last_page:
+            raise ValueError(f"there is no page {page}: the last page is {last_page}")
+        chosen = keys[(page - 1) * size : page * size]
+        entries = tuple((self._refs[k], self._nodes[k].mentions) for k in chosen)
+        return EntityPage(entries, page, size, len(keys))
 
     def suggest(self, query: str, limit: int = 10) -> tuple[Suggestion, ...]:
         """Entities whose label or a synonym matches ``query``, best first.
@@ -353,7 +420,7 @@ class Site:
                             context.add(end)
         return self._slice(keys | context, claims, context)
 
-    def overview(self, limit: int = 300) -> dict[str, object]:
+    def overview(self, limit: int = DEFAULT_OVERVIEW) -> dict[str, object]:
         """The whole graph when it has at most ``limit`` entities, else the ``limit`` best connected."""
         if len(self._refs) <= limit:
             return {"truncated": False, **self._slice(self._refs, self._claims)}
@@ -362,11 +429,78 @@ class Site:
         return {"truncated": True, **self.subgraph(top)}
 
     def category_counts(self) -> tuple[tuple[str, str, int], ...]:
-        """``(category, colour, entities)`` for the graph page's filters."""
-        return tuple((cat, colour, len(refs)) for cat, colour, refs in self.entities_by_category())
+        """``(category, colour, entities)`` in :meth:`entities_by_category`'s order, counted once."""
+        if self._category_counts is None:
+            counts: dict[str, int] = defaultdict(int)
+            colours: dict[str, str] = {}
+            for ref in self._refs.values():
+                counts[ref.category] += 1
+                colours[ref.category] = ref.colour
+            order = sorted(counts, key=lambda c: (c == "", c.lower()))
+            self._category_counts = tuple((c, colours[c], counts[c]) for c in order)
+        return self._category_counts
 
     def relation_counts(self) -> tuple[tuple[str, int], ...]:
         counts: dict[str, int] = defaultdict(int)
         for claim in self._claims.values():
             counts[claim.relation] += 1
         return tuple(sorted(counts.items(), key=lambda kv: kv[0].lower()))
+
+    # -- precomputed layouts ---------------------------------------------------
+
+    def positioned(self, data: dict[str, object]) -> dict[str, object]:
+        """``data`` (nodes and edges as JSON) with an ``x`` and ``y`` on every node.
+
+        Positions come from :func:`kg.layout.layout` over the nodes and edges
+        of ``data``, computed once per distinct drawing and cached, so the
+        browser draws at once instead of running a physics simulation.
+        ``"positioned": true`` tells the page; a drawing of more than
+        :data:`MAX_LAYOUT_NODES` nodes is returned without positions.
+        """
+        nodes: Sequence[dict[str, object]] = data["nodes"]  # type: ignore[assignment]
+        edges: Sequence[dict[str, object]] = data["edges"]  # type: ignore[assignment]
+        if not nodes or len(nodes) > MAX_LAYOUT_NODES:
+            return {**data, "positioned": False}
+        positions = self.layout_of(
+            (str(n["id"]) for n in nodes), ((str(e["from"]), str(e["to"])) for e in edges)
+        )
+        placed = [{**n, "x": positions[str(n["id"])][0], "y": positions[str(n["id"])][1]} for n in nodes]
+        return {**data, "nodes": placed, "positioned": True}
+
+    def layout_of(self, keys: Iterable[str], pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[int, int]]:
+        """Pixel positions of ``keys`` joined by ``pairs``, from the cache when this drawing was laid out before.
+
+        Computing is serialised by a lock: two requests for the same drawing
+        lay it out once, and two layouts never compete for the machine's
+        cores.  A drawing found in the cache never waits for another's layout.
+        """
+        from ..layout import layout
+
+        names = tuple(sorted(set(keys)))
+        links = tuple(sorted({(a, b) if a <= b else (b, a) for a, b in pairs}))
+        cache_key = (names, links)
+        found = self._cached_layout(cache_key)
+        if found is not None:
+            return found
+        with self._layout_lock:
+            found = self._cached_layout(cache_key)  # laid out while this request waited
+            if found is None:
+                found = layout(names, links)
+                with self._cache_lock:
+                    self._layouts[cache_key] = found
+                    while len(self._layouts) > LAYOUT_CACHE_SIZE:
+                        self._layouts.popitem(last=False)
+            return found
+
+    def _cached_layout(self, cache_key) -> dict[str, tuple[int, int]] | None:
+        with self._cache_lock:
+            found = self._layouts.get(cache_key)
+            if found is not None:
+                self._layouts.move_to_end(cache_key)
+            return found
+
+    def warm(self) -> None:
+        """Order the overview's list and lay out the graph page's starting view now, so no visitor waits."""
+        self.ranked_keys()
+        self.category_counts()
+        self.positioned(self.overview())

@@ -6,17 +6,25 @@
  * claims with their evidence; clicking an edge shows that claim's evidence.
  * Filters hide categories, relation types, hedged or negated claims.
  * Tooltips and the details panel are built with textContent only.
+ *
+ * The server sends node positions ("positioned": true, an x and y on every
+ * node, computed once by kg.layout), so the physics simulation stays off and
+ * a graph of thousands of nodes is usable as soon as it is drawn.  Data
+ * without positions are laid out by vis-network's physics, which then stops.
  */
 (function () {
   "use strict";
   var kg = window.kg;
   var el = kg.el;
 
+  /* Above this many edges, edges are straight and hidden while the view moves (as kg view does). */
+  var LARGE_GRAPH_EDGES = 1000;
+
   var OPTIONS = {
     autoResize: true,
     layout: {randomSeed: 7, improvedLayout: true},
     physics: {
-      enabled: true,
+      enabled: false,
       solver: "forceAtlas2Based",
       forceAtlas2Based: {gravitationalConstant: -60, springLength: 120, avoidOverlap: 0.4},
       stabilization: {enabled: true, iterations: 400, fit: true}
@@ -119,26 +127,34 @@
     this.edgeView.refresh();
   };
 
-  /* Add nodes and edges (the server's JSON); new nodes near `anchor` when given. */
+  /* Add nodes and edges (the server's JSON), all in one go.  Nodes go where the
+   * server placed them; otherwise new nodes go in a ring around `anchor` when given. */
   KgGraph.prototype.add = function (data, anchor) {
     var self = this;
     var fresh = (data.nodes || []).filter(function (n) { return !self.raw.nodes[n.id]; });
     var origin = anchor && this.ready ? this.network.getPositions([anchor])[anchor] : null;
-    fresh.forEach(function (node, i) {
+    var nodeItems = fresh.map(function (node, i) {
       self.raw.nodes[node.id] = node;
       var item = visNode(node);
-      if (origin) {
+      if (data.positioned && typeof node.x === "number" && typeof node.y === "number") {
+        item.x = node.x;
+        item.y = node.y;
+      } else if (origin) {
         var angle = (2 * Math.PI * i) / fresh.length;
         item.x = origin.x + 170 * Math.cos(angle);
         item.y = origin.y + 170 * Math.sin(angle);
       }
-      self.nodes.add(item);
+      return item;
     });
+    var edgeItems = [];
     (data.edges || []).forEach(function (edge) {
       if (self.raw.edges[edge.id]) return;
       self.raw.edges[edge.id] = edge;
-      self.edges.add(visEdge(edge));
+      edgeItems.push(visEdge(edge));
     });
+    // one add per DataSet: vis-network then updates once, not once per item
+    if (nodeItems.length) this.nodes.add(nodeItems);
+    if (edgeItems.length) this.edges.add(edgeItems);
   };
 
   KgGraph.prototype.clearAll = function () {
@@ -150,12 +166,34 @@
     this.container.removeAttribute("data-ready");
   };
 
-  /* Replace what is drawn by `data`, lay it out, then settle. */
+  /* Edge shapes and interaction for a drawing of `edges` edges, placed or not. */
+  function drawingOptions(positioned, edges) {
+    var large = edges > LARGE_GRAPH_EDGES;
+    var smooth = !positioned ? {enabled: true, type: "dynamic"}
+      : large ? {enabled: false} : {enabled: true, type: "curvedCW", roundness: 0.15};
+    return {
+      physics: {enabled: false},
+      edges: {smooth: smooth},
+      interaction: {hideEdgesOnDrag: large, hideEdgesOnZoom: large}
+    };
+  }
+
+  /* Replace what is drawn by `data`.  Placed data are ready once drawn;
+   * others are laid out by the physics simulation first, then settle. */
   KgGraph.prototype.load = function (data) {
     var self = this;
+    var positioned = !!data.positioned;
     this.clearAll();
+    this.positioned = positioned;
+    this.network.setOptions(drawingOptions(positioned, (data.edges || []).length));
     this.add(data);
     if (this.nodes.length === 0) { setTimeout(function () { self.settle(); }, 0); return; }
+    if (positioned) {
+      this.network.once("afterDrawing", function () { self.settle(); });
+      this.network.fit({animation: false});
+      this.network.redraw();
+      return;
+    }
     this.network.setOptions({physics: {enabled: true}});
     this.network.stabilize(400);
   };

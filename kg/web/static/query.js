@@ -1,5 +1,7 @@
 /* The query page: pick an example or write SPARQL, run it against /sparql,
- * read the rows in a table, download them, or show their entities as a graph. */
+ * read the rows in a table, download them, or show their entities as a graph.
+ * An example with parameters gets one field per parameter; running it asks
+ * the server (/api/queries/<name>) for the text with the values bound. */
 (function () {
   "use strict";
   var kg = window.kg;
@@ -17,6 +19,8 @@
   var downloads = document.getElementById("downloads");
   var showGraph = document.getElementById("show-graph");
   var panel = document.getElementById("result-graph-panel");
+  var parameters = document.getElementById("parameters");
+  var fields = document.getElementById("parameter-fields");
 
   var STATEMENT = "https://w3id.org/kg/statement/";
   var ACCEPT = "application/sparql-results+json, application/ld+json;q=0.9, application/json;q=0.1";
@@ -39,10 +43,50 @@
     return "<" + iri + ">";
   }
 
+  /* One labelled input per parameter of `q`, holding its default. */
+  function showParameters(q) {
+    kg.clear(fields);
+    var params = q ? q.parameters || [] : [];
+    parameters.hidden = params.length === 0;
+    params.forEach(function (p) {
+      var id = "param-" + p.name;
+      var input = el("input", {type: "text", id: id, name: p.name, value: p.default, placeholder: p.default,
+                               "data-default": p.default, inputmode: p.numeric ? "decimal" : null,
+                               "aria-describedby": id + "-about " + id + "-error"});
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") { event.preventDefault(); run(); }
+      });
+      input.addEventListener("input", function () { markField(p.name, null); });
+      fields.appendChild(el("div", {"class": "field"}, [
+        el("label", {"for": id, text: "?" + p.name}),
+        input,
+        el("span", {"class": "hint", id: id + "-about", text: p.description}),
+        el("span", {"class": "field-error", id: id + "-error", hidden: true})
+      ]));
+    });
+  }
+
+  /* Show `message` under the field of parameter `name` (none: clear it). */
+  function markField(name, message) {
+    var input = document.getElementById("param-" + name);
+    var note = document.getElementById("param-" + name + "-error");
+    if (!input || !note) return;
+    input.setAttribute("aria-invalid", message ? "true" : "false");
+    note.textContent = message || "";
+    note.hidden = !message;
+  }
+
+  function parameterValues() {
+    var values = {};
+    fields.querySelectorAll("input[name]").forEach(function (input) { values[input.name] = input.value; });
+    return values;
+  }
+
   function choose(name) {
     var q = queries[name];
     description.textContent = q ? q.description : "";
     if (q) editor.value = q.text;
+    showParameters(q);
   }
 
   kg.fetchJSON("/api/queries").then(function (data) {
@@ -62,7 +106,7 @@
   select.addEventListener("change", function () { choose(select.value); });
   editor.addEventListener("input", function () {
     var q = queries[select.value];
-    if (q && q.text !== editor.value) { select.value = ""; description.textContent = ""; }
+    if (q && q.text !== editor.value) { select.value = ""; description.textContent = ""; showParameters(null); }
   });
 
   editor.addEventListener("keydown", function (event) {
@@ -167,12 +211,37 @@
     status.textContent = text;
   }
 
+  /* The text to run: the editor's, or the chosen example's with its parameters bound by the server. */
+  function queryToRun() {
+    var q = queries[select.value];
+    if (!q || !(q.parameters || []).length || editor.value !== q.text) return Promise.resolve(editor.value);
+    (q.parameters || []).forEach(function (p) { markField(p.name, null); });
+    return fetch("/api/queries/" + encodeURIComponent(q.name), {
+      method: "POST",
+      headers: {"Content-Type": "application/json", "Accept": "application/json"},
+      body: JSON.stringify({params: parameterValues()})
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (data) {
+        if (response.ok && data && typeof data.query === "string") return data.query;
+        var error = (data && data.error) || {message: response.statusText};
+        if (error.parameter) markField(error.parameter, error.message);
+        throw {message: error.message, parameter: error.parameter};
+      });
+    });
+  }
+
   function run() {
-    var query = editor.value;
     reset();
-    if (!query.trim()) { status.textContent = "Write a query first."; return; }
+    if (!editor.value.trim()) { status.textContent = "Write a query first."; return; }
     status.textContent = "Running…";
     runButton.disabled = true;
+    queryToRun().then(execute, function (error) {
+      showError({message: error.message || String(error)});
+      runButton.disabled = false;
+    });
+  }
+
+  function execute(query) {
     var started = performance.now();
     fetch("/sparql", {
       method: "POST",
