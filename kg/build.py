@@ -57,6 +57,7 @@ class BuildSummary:
     extracted: int = 0  # documents run through the pipeline in this build
     reused: int = 0  # documents whose cached results were reused
     store_changes: tuple[tuple[str, int], ...] = ()  # named graphs added/replaced/removed/kept
+    stages: tuple[tuple[str, float], ...] = ()  # (stage, seconds) in the order they ran
 
     def output(self, kind: str) -> Path:
         """The path of one output (``"ttl"``, ``"nt"``, ``"html"``, ...)."""
@@ -105,6 +106,7 @@ def build(
     from .paths import user_ontology_paths
 
     started = time.perf_counter()
+    clock = _Clock()
     if jobs < 1:
         raise ValueError(f"jobs must be 1 or more, got {jobs}")
     if executor not in EXECUTORS:
@@ -160,17 +162,20 @@ def build(
             keep(info, result.mentions, result.relations, key)
             extracted += 1
         checkpoint("extracted")
+        clock.lap("read and extract")
 
         if not infos:
             raise CorpusError(no_documents_message(paths, tracker.skipped))
 
         written = writer.finish()
+        clock.lap("sort")
         generation = None
         changes: dict[str, int] = {}
         if store:
             generation, changes = _stage_store(out, staging, written, infos, keys, print_)
         checkpoint("store-staged")
-        files = _write_files(staging, written, generation, title or default_title(infos))
+        clock.lap("store")
+        files = _write_files(staging, written, generation, title or default_title(infos), clock)
         outputs = place_outputs(files, out)
         checkpoint("outputs-written")
         if incremental:
@@ -215,6 +220,7 @@ def build(
         extracted=extracted,
         reused=len(infos) - extracted,
         store_changes=tuple(changes.items()),
+        stages=tuple(clock.laps),
     )
 
 
@@ -248,7 +254,20 @@ def _stage_store(out, staging, written, infos, keys, print_):
     return generation, changes
 
 
-def _write_files(staging: Path, written, generation, title: str) -> dict[str, Path]:
+class _Clock:
+    """Seconds spent in each stage of a build, for the summary and the benchmark."""
+
+    def __init__(self) -> None:
+        self.laps: list[tuple[str, float]] = []
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((stage, round(now - self._last, 3)))
+        self._last = now
+
+
+def _write_files(staging: Path, written, generation, title: str, clock: _Clock) -> dict[str, Path]:
     """graph.nt (already sorted by the writer), graph.ttl and graph.html, in the staging folder."""
     from .graph import ntriples_to_turtle
     from .view import render_html, store_view_graph, view_data
@@ -257,6 +276,7 @@ def _write_files(staging: Path, written, generation, title: str) -> dict[str, Pa
     os.replace(written.ntriples, ntriples)
     turtle = staging / "graph.ttl"
     ntriples_to_turtle(ntriples, turtle)
+    clock.lap("turtle")
     if generation is not None:
         from .store import OxigraphStore
 
@@ -276,6 +296,7 @@ def _write_files(staging: Path, written, generation, title: str) -> dict[str, Pa
         page.write_text(render_html(data, title), encoding="utf-8", newline="\n")
     except OSError as exc:
         raise OutputError(f"{page}: cannot write: {exc.strerror or exc}") from None
+    clock.lap("view")
     return {"ttl": turtle, "nt": ntriples, "html": page}
 
 

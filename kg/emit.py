@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import heapq
 import os
+import shutil
+import subprocess
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -142,6 +144,7 @@ class GraphWriter:
         self._static = list(static_lines) if static_lines is not None else ontology_lines(ontology)
         self._default = open(self.folder / "default.nt", "w", encoding="utf-8", newline="\n")
         self._quads = open(self.folder / "documents.nq", "w", encoding="utf-8", newline="\n")
+        self._doc_triples = open(self.folder / "documents.nt", "w", encoding="utf-8", newline="\n")
         self._entities: dict[str, str] = {}
         self._claims: dict[str, _Claim] = {}
         self._places: Counter[str] = Counter()  # concept -> distinct places it was read
@@ -169,16 +172,18 @@ class GraphWriter:
         for m in mentions:
             places.setdefault(m.concept, set()).add((m.span.start, m.span.end))
         for rel in merged:
-            claim = self._claims.get(rel.key)
+            key = rel.key
+            claim = self._claims.get(key)
             if claim is None:
-                claim = self._claims[rel.key] = _Claim(rel.subject, rel.predicate, rel.object)
-            stmt = f"<{_STMT}{rel.key}>"
+                claim = self._claims[key] = _Claim(rel.subject, rel.predicate, rel.object)
+            stmt = f"<{_STMT}{key}>"
             for ev in rel.evidence:
+                ev_key = ev.key
                 claim.count += 1
                 claim.modalities.add(ev.modality)
                 if ev.modality is not Modality.NEGATED:
-                    claim.weights.append((ev.key, ev.confidence))
-                node = f"<{_EV}{ev.key}>"
+                    claim.weights.append((ev_key, ev.confidence))
+                node = f"<{_EV}{ev_key}>"
                 lines.append(f"{stmt} {_K['hasEvidence']} {node} .\n")
                 lines.extend(_evidence_lines(node, doc, ev))
                 for concept, span in ((rel.subject, ev.subject_span), (rel.object, ev.object_span)):
@@ -189,6 +194,7 @@ class GraphWriter:
         self.digests[doc[1:-1]] = _digest(lines)
         graph = f" {doc} .\n"
         self._quads.writelines(line[:-3] + graph for line in lines)
+        self._doc_triples.writelines(lines)
         for concept in sorted(places):
             self._concepts.add(concept)
             self._places[concept] += len(places[concept])
@@ -205,15 +211,18 @@ class GraphWriter:
         self._default.writelines(self._static)
         self._default.close()
         self._quads.close()
+        self._doc_triples.close()
         default = self.folder / "default.nt"
         sorted_default = self.folder / "default.sorted.nt"
-        sort_unique([(default, False)], sorted_default, self.folder)
+        sort_unique([default], sorted_default, self.folder)
         digest = hashlib.sha256()
         with open(sorted_default, "rb") as fh:
             for line in fh:
                 digest.update(line)
         result = self.folder / "graph.nt"
-        triples = sort_unique([(sorted_default, False), (self.folder / "documents.nq", True)], result, self.folder)
+        triples = sort_unique([sorted_default, self.folder / "documents.nt"], result, self.folder)
+        for spool in (default, self.folder / "documents.nt"):
+            spool.unlink()
         return WrittenGraph(result, sorted_default, self.folder / "documents.nq", dict(self.digests),
                             digest.hexdigest()[:32], triples)  # fmt: skip
 
@@ -332,55 +341,66 @@ def _digest(lines: Iterable[str]) -> str:
 CHUNK_LINES = 500_000
 
 
-def sort_unique(inputs: Sequence[tuple[Path, bool]], output: Path, scratch: Path, *, chunk: int = CHUNK_LINES) -> int:
+def sort_unique(inputs: Sequence[Path], output: Path, scratch: Path, *, chunk: int = CHUNK_LINES) -> int:
     """Sort the lines of ``inputs`` into ``output``, dropping repeats; returns the number of lines.
 
-    An external merge sort: runs of ``chunk`` lines are sorted in memory and
-    written out, then merged with :func:`heapq.merge`, so memory stays
-    bounded however large the graph.  Python's string order is code-point
-    order, the same as the byte order of UTF-8, so the result is what
-    ``LC_ALL=C sort -u`` gives.  (Written here rather than calling GNU sort,
-    which not every platform has.)  ``inputs`` are ``(path, is_quads)``; the
-    lines of an N-Quads file become N-Triples by dropping their graph name
-    (the last term, which kg always writes as an IRI).
+    Lines are compared as Python compares strings, by code point, which is
+    the byte order of their UTF-8: what ``LC_ALL=C sort -u`` gives.  On a
+    POSIX system that command does the work (it sorts on disk, in C, on
+    several cores); elsewhere :func:`_merge_sort` does the same in Python.
+    Either way memory stays bounded however large the graph.
     """
+    command = shutil.which("sort") if os.name == "posix" else None
+    try:
+        if command is not None:
+            env = {**os.environ, "LC_ALL": "C"}
+            args = [command, "-u", "-S", "256M", "-T", str(scratch), "-o", str(output), *map(str, inputs)]
+            done = subprocess.run(args, env=env, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise OutputError(f"{output}: sort failed: {done.stderr.strip() or done.returncode}")
+        else:
+            _merge_sort(inputs, output, scratch, chunk)
+        return _count_lines(output)
+    except OSError as exc:
+        raise OutputError(f"{output}: cannot sort the graph: {exc.strerror or exc}") from None
+
+
+def _merge_sort(inputs: Sequence[Path], output: Path, scratch: Path, chunk: int) -> None:
+    """An external merge sort: sorted runs of ``chunk`` lines on disk, merged by :func:`heapq.merge`."""
     runs: list[Path] = []
     try:
         buffer: list[str] = []
-        for path, quads in inputs:
+        for path in inputs:
             with open(path, encoding="utf-8", newline="\n") as fh:
                 for line in fh:
-                    if quads:
-                        line = line[: line.rindex(" <")] + " .\n"
                     buffer.append(line)
                     if len(buffer) >= chunk:
                         runs.append(_write_run(buffer, scratch, len(runs)))
                         buffer = []
-        count = 0
-        previous = None
-        with open(output, "w", encoding="utf-8", newline="\n") as out:
-            if not runs:
-                merged: Iterable[str] = sorted(buffer)
-            else:
-                if buffer:
-                    runs.append(_write_run(buffer, scratch, len(runs)))
-                    buffer = []
-                handles = [open(run, encoding="utf-8", newline="\n") for run in runs]
-                merged = heapq.merge(*handles)
-            for line in merged:
-                if line != previous:
-                    out.write(line)
-                    count += 1
-                    previous = line
-            if runs:
-                for handle in handles:
-                    handle.close()
-        return count
-    except OSError as exc:
-        raise OutputError(f"{output}: cannot sort the graph: {exc.strerror or exc}") from None
+        if buffer or not runs:
+            runs.append(_write_run(buffer, scratch, len(runs)))
+        handles = [open(run, encoding="utf-8", newline="\n") for run in runs]
+        try:
+            previous = None
+            with open(output, "w", encoding="utf-8", newline="\n") as out:
+                for line in heapq.merge(*handles):
+                    if line != previous:
+                        out.write(line)
+                        previous = line
+        finally:
+            for handle in handles:
+                handle.close()
     finally:
         for run in runs:
             run.unlink(missing_ok=True)
+
+
+def _count_lines(path: Path) -> int:
+    count = 0
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            count += block.count(b"\n")
+    return count
 
 
 def _write_run(lines: list[str], scratch: Path, number: int) -> Path:

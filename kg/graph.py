@@ -193,13 +193,14 @@ def _merge_relations(relations: Iterable[Relation]) -> list[Relation]:
             )
         keys: set[str] = set()
         for ev in rel.evidence:
-            evidence[ev.key].append(ev)
-            keys.add(ev.key)
+            key = ev.key
+            evidence[key].append(ev)
+            keys.add(key)
         if rel.key in grouped:
             grouped[rel.key][1].update(keys)
         else:
             grouped[rel.key] = (rel, keys)
-    chosen = {key: min(evs, key=lambda e: (-e.confidence, repr(e))) for key, evs in evidence.items()}
+    chosen = {key: evs[0] if len(evs) == 1 else min(evs, key=lambda e: (-e.confidence, repr(e))) for key, evs in evidence.items()}
     merged = [
         Relation(rel.subject, rel.predicate, rel.object, tuple(chosen[k] for k in sorted(keys)))
         for rel, keys in grouped.values()

@@ -293,11 +293,14 @@ def store_view_graph(store, *, max_nodes: int = STORE_VIEW_NODES, max_evidence: 
     derived, source = ox.NamedNode(str(PROV.wasDerivedFrom)), ox.NamedNode(str(DCTERMS.source))
     wanted = [ox.NamedNode(str(p)) for p in (KG.sentence, KG.modality, KG.sentenceIndex, PROV.wasDerivedFrom)]
     documents = set()
+    about_entity = [ox.NamedNode(str(p)) for p in (RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.exactMatch, KG.mentionCount)]
+    category = ox.NamedNode(str(KG.category))
     for iri in sorted(chosen):
         entity = ox.NamedNode(iri)
-        for quad in copy(entity):
-            if quad.predicate.value == str(KG.category):
-                copy_labels(quad.object)
+        for predicate in about_entity:
+            copy(entity, predicate)
+        for quad in copy(entity, category):
+            copy_labels(quad.object)
         for link in ox_store.quads_for_pattern(None, rdf_subject, entity, None):
             stmt = link.subject
             objects = [q.object.value for q in ox_store.quads_for_pattern(stmt, rdf_object, None, None)]
