@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+
+class Protocol(str, Enum):
+    update = "update"
+    gsp = "gsp"
+
+
+class Auth(str, Enum):
+    digest = "digest"
+    basic = "basic"
 
 
 def register(app: typer.Typer) -> None:
@@ -15,24 +26,78 @@ def register(app: typer.Typer) -> None:
 
 def push(
     graph: Annotated[Path, typer.Argument(metavar="GRAPH", help="A build folder or graph file.", show_default=False)],
-    endpoint: Annotated[str, typer.Option("--endpoint", help="SPARQL 1.1 Update endpoint URL.", show_default=False)],
+    endpoint: Annotated[
+        str,
+        typer.Option(
+            "--endpoint",
+            help="Endpoint URL: SPARQL 1.1 Update (--protocol update; Virtuoso: http://HOST:8890/sparql-auth) "
+            "or Graph Store (--protocol gsp; Virtuoso: http://HOST:8890/sparql-graph-crud-auth).",
+            show_default=False,
+        ),
+    ],
+    protocol: Annotated[
+        Protocol,
+        typer.Option(
+            "--protocol",
+            help="update: batched INSERT DATA into the --graph graph (works with any SPARQL Update endpoint; the default). "
+            "gsp: SPARQL 1.1 Graph Store Protocol: PUT each document's named graph under its own IRI, as the build's "
+            "store holds them, and the rest into --graph, in chunks of --batch triples.",
+        ),
+    ] = Protocol.update,
     graph_iri: Annotated[
-        Optional[str], typer.Option("--graph", help="Named graph to write (replaced); default https://w3id.org/kg/graph.")
+        Optional[str],
+        typer.Option(
+            "--graph",
+            help="Named graph to write (replaced); default https://w3id.org/kg/graph. "
+            "With --protocol gsp, 'default' writes the endpoint's default graph (?default).",
+        ),
     ] = None,
-    batch: Annotated[int, typer.Option("--batch", min=1, help="Triples per INSERT DATA request (Virtuoso refuses much more than 2000).")] = 1000,
-    user: Annotated[Optional[str], typer.Option("--user", help="User name for the endpoint (HTTP digest auth).")] = None,
+    batch: Annotated[
+        Optional[int],
+        typer.Option(
+            "--batch",
+            min=1,
+            help="Triples per request: default 1000 for update (Virtuoso refuses much more than 2000 per INSERT DATA), "
+            "10000 for gsp.",
+            show_default=False,
+        ),
+    ] = None,
+    one_graph: Annotated[
+        bool, typer.Option("--one-graph", help="With --protocol gsp: put every triple into --graph, not one graph per document.")
+    ] = False,
+    user: Annotated[Optional[str], typer.Option("--user", help="User name for the endpoint.")] = None,
     password: Annotated[Optional[str], typer.Option("--password", help="Password for --user.", envvar="KG_ENDPOINT_PASSWORD")] = None,
-    keep: Annotated[bool, typer.Option("--keep", help="Add to the named graph instead of replacing it.")] = False,
+    auth: Annotated[Auth, typer.Option("--auth", help="How --user and --password are sent: HTTP digest or basic auth.")] = Auth.digest,
+    keep: Annotated[bool, typer.Option("--keep", help="Add to the graphs instead of replacing them.")] = False,
 ) -> None:
-    """Push a graph into a remote SPARQL 1.1 endpoint (batched INSERT DATA into one named graph)."""
-    from .cli import _reported, out
+    """Push a graph into a remote SPARQL 1.1 endpoint (SPARQL Update or the Graph Store Protocol), in batches."""
+    from .cli import _fail, _reported, out
     from .remote import DEFAULT_GRAPH, push as run_push
 
+    target: str | None = graph_iri or DEFAULT_GRAPH
+    if graph_iri == "default":
+        if protocol is not Protocol.gsp:
+            _fail("--graph default needs --protocol gsp (the update protocol writes into a named graph)")
+        target = None
+    if one_graph and protocol is not Protocol.gsp:
+        _fail("--one-graph goes with --protocol gsp (the update protocol always writes one graph)")
     with _reported():
         summary = run_push(
-            graph, endpoint, graph=graph_iri or DEFAULT_GRAPH, batch=batch, user=user, password=password, replace=not keep
+            graph,
+            endpoint,
+            graph=target,
+            batch=batch,
+            user=user,
+            password=password,
+            replace=not keep,
+            protocol=protocol.value,
+            auth=auth.value,
+            per_document=not one_graph,
         )
+    into = f"<{summary.graph}>" if summary.graph else "the default graph"
+    if summary.documents:
+        into += f" and {summary.documents} document graphs"
     out.print(
-        f"Pushed {summary.triples} triples into <{summary.graph}> at {summary.endpoint} in {summary.requests} requests",
+        f"Pushed {summary.triples} triples into {into} at {summary.endpoint} in {summary.requests} requests",
         markup=False,
     )

@@ -61,6 +61,12 @@ class PipelineError(KgError):
     code = "E300"
 
 
+class ClusterError(PipelineError):
+    """The Dask cluster could not be reached, has no workers, or failed a batch of documents."""
+
+    code = "E310"
+
+
 class QueryError(KgError):
     """A SPARQL query could not be parsed or run."""
 
@@ -107,6 +113,12 @@ class MissingDependencyError(KgError, ImportError):
     """An optional package that a feature needs is not installed (pandas for DataFrames)."""
 
     code = "E910"
+
+
+class RemoteError(GraphError):
+    """A remote SPARQL endpoint refused a request or could not be reached."""
+
+    code = "E520"
 
 
 class ServeError(KgError):

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,21 @@ from rdflib import BNode, Literal, URIRef
 
 from kg.cli import main
 from kg.query import get_query
-from kg.remote import DEFAULT_GRAPH, RemoteError, _parse_answer, push, remote_query, update_batches
+from kg.remote import (
+    DEFAULT_GRAPH,
+    RemoteError,
+    _parse_answer,
+    graph_url,
+    gsp_chunks,
+    push,
+    query_form,
+    remote_query,
+    update_batches,
+)
 from kg.store import open_store
 
 VIRTUOSO = shutil.which("virtuoso-t")
+REPO = Path(__file__).resolve().parents[1]
 
 INI = """\
 [Database]
@@ -145,6 +157,10 @@ def test_unreachable_endpoint(default_build: Path):
     with pytest.raises(RemoteError, match="cannot reach"):
         push(default_build, f"http://127.0.0.1:{port}/sparql")
     with pytest.raises(RemoteError, match="cannot reach"):
+        push(default_build, f"http://127.0.0.1:{port}/sparql-graph-crud", protocol="gsp")
+    with pytest.raises(RemoteError, match="cannot reach"):
+        push(default_build, "127.0.0.1/no-scheme", protocol="gsp")
+    with pytest.raises(RemoteError, match="cannot reach"):
         remote_query(f"http://127.0.0.1:{port}/sparql", "ASK {}")
 
 
@@ -187,3 +203,207 @@ def test_parse_answer(content_type, body, expected):
         assert result.values() == value
     else:
         assert len(result) == value
+
+
+# -- Graph Store Protocol ---------------------------------------------------------
+
+
+def _gsp(endpoint: str) -> str:
+    """Virtuoso's Graph Store endpoint with digest auth, beside its /sparql."""
+    return endpoint.rsplit("/", 1)[0] + "/sparql-graph-crud-auth"
+
+
+@pytest.fixture(scope="module")
+def small_build(tmp_path_factory) -> Path:
+    """A build of three documents (the seed article and two of its paragraphs as files of their own)."""
+    from kg.build import build
+
+    text = (REPO / "corpus" / "stem-cells-ddd.txt").read_text(encoding="utf-8")
+    paragraphs = [p for p in text.split("\n\n") if len(p) > 300]
+    corpus = tmp_path_factory.mktemp("gsp-corpus")
+    (corpus / "article.txt").write_text(text, encoding="utf-8")
+    (corpus / "part-a.txt").write_text(paragraphs[1], encoding="utf-8")
+    (corpus / "part-b.txt").write_text(paragraphs[3], encoding="utf-8")
+    out = tmp_path_factory.mktemp("gsp-build") / "out"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("KG_ONTOLOGY_PATH", raising=False)
+        build([corpus], out)
+    return out
+
+
+def _local_graphs(build: Path) -> dict[str | None, set]:
+    """The build's store, graph by graph (None: the default graph), as sets of rdflib triples."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    store = ox.Store.read_only(str(build / "store"))
+    graphs: dict[str | None, set] = {}
+    for name in [None, *(g.value for g in store.named_graphs())]:
+        node = ox.DefaultGraph() if name is None else ox.NamedNode(name)
+        nt = "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in store.quads_for_pattern(None, None, None, node))
+        graphs[name] = set(Graph().parse(data=nt, format="nt"))
+    return graphs
+
+
+def _remote_graph(endpoint: str, graph: str) -> set:
+    result = remote_query(endpoint, "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": URIRef(graph)})
+    assert result.kind == "CONSTRUCT"
+    return set(result.graph)
+
+
+def _comparable(triples: set) -> set:
+    """Triples without blank nodes, numbers by value (Virtuoso stores "0"^^xsd:decimal as an integer)."""
+    out = set()
+    for t in triples:
+        if any(isinstance(x, BNode) for x in t):
+            continue
+        s, p, o = t
+        if isinstance(o, Literal) and isinstance(o.value, (int, float, Decimal)) and not isinstance(o.value, bool):
+            o = ("number", Decimal(str(o.value)))
+        out.add((s, p, o))
+    return out
+
+
+def test_gsp_push_matches_the_local_store(virtuoso, small_build: Path):
+    query_endpoint, update_endpoint = virtuoso
+    target = "https://example.org/kg-gsp"
+    local = _local_graphs(small_build)
+    documents = sorted(g for g in local if g is not None)
+    assert len(documents) == 3
+    total = sum(len(t) for t in local.values())
+    default_part = len(local[None])
+
+    # something stale in a document graph: the push replaces the graph, so it must go
+    stale = f"INSERT DATA {{ GRAPH <{documents[0]}> {{ <https://example.org/stale> <https://example.org/p> 1 }} }}"
+    import httpx
+
+    httpx.post(
+        update_endpoint,
+        content=stale,
+        headers={"Content-Type": "application/sparql-update"},
+        auth=httpx.DigestAuth("dba", "dba"),
+    ).raise_for_status()
+    assert _count(query_endpoint, documents[0]) == 1
+
+    summary = push(small_build, _gsp(query_endpoint), protocol="gsp", graph=target, batch=2000, user="dba", password="dba")
+    assert summary.triples == total
+    assert summary.documents == 3
+    bnodes = sum(1 for t in local[None] if any(isinstance(x, BNode) for x in t))
+    assert bnodes > 0  # the blank nodes go in one request of their own
+    assert summary.requests == 3 + -(-(default_part - bnodes) // 2000) + 1
+
+    assert _count(query_endpoint, target) == default_part
+    for doc in documents:
+        assert _count(query_endpoint, doc) == len(local[doc])
+        assert _remote_graph(query_endpoint, doc) == local[doc]  # every triple, exactly
+    remote_default = _remote_graph(query_endpoint, target)
+    assert len(remote_default) == default_part
+    assert _comparable(remote_default) == _comparable(local[None])
+
+    # a bundled query answers the same over the pushed graphs as over the local store
+    query = get_query("cell-secretes")
+    remote = remote_query(query_endpoint, query.text, {"cell": "MSC"})
+    with open_store(small_build) as store:
+        here = store.query(query.text, {"cell": "MSC"})
+    assert len(remote.rows) > 0
+    assert sorted(str(row[-1]) for row in remote.rows) == sorted(str(row[-1]) for row in here.rows)
+
+    # pushing again, in other chunks, replaces every graph: nothing doubles (not even the blank nodes)
+    again = push(small_build, _gsp(query_endpoint), protocol="gsp", graph=target, batch=700, user="dba", password="dba")
+    assert again.triples == total and again.requests > summary.requests
+    assert _count(query_endpoint, target) == default_part
+    assert [_count(query_endpoint, d) for d in documents] == [len(local[d]) for d in documents]
+
+    # --keep (replace=False) adds: the blank-node triples come again as new nodes
+    push(small_build, _gsp(query_endpoint), protocol="gsp", graph=target, user="dba", password="dba", replace=False)
+    assert _count(query_endpoint, target) == default_part + bnodes
+
+
+def test_cli_push_gsp(virtuoso, small_build: Path, capsys):
+    query_endpoint, _ = virtuoso
+    graph = "https://example.org/kg-gsp-cli"
+    args = ["push", str(small_build), "--endpoint", _gsp(query_endpoint), "--protocol", "gsp", "--user", "dba", "--password", "dba"]
+    with pytest.raises(SystemExit) as code:
+        main([*args, "--graph", graph, "--batch", "5000"])
+    assert code.value.code in (0, None)
+    said = capsys.readouterr().out
+    assert f"into <{graph}> and 3 document graphs" in said
+    total = sum(len(t) for t in _local_graphs(small_build).values())
+    assert f"Pushed {total} triples" in said
+
+    one = "https://example.org/kg-gsp-one"
+    with pytest.raises(SystemExit) as code:
+        main([*args, "--graph", one, "--one-graph"])
+    assert code.value.code in (0, None)
+    assert _count(query_endpoint, one) == total
+
+    with pytest.raises(SystemExit) as code:
+        main(["push", str(small_build), "--endpoint", _gsp(query_endpoint), "--graph", "default"])
+    assert code.value.code == 2
+    assert "--graph default needs --protocol gsp" in capsys.readouterr().err
+
+
+def test_gsp_errors_say_what_the_server_said(virtuoso, small_build: Path):
+    query_endpoint, _ = virtuoso
+    base = query_endpoint.rsplit("/", 1)[0]
+    # not a Graph Store endpoint: Virtuoso answers PUT on an unknown path with 501
+    with pytest.raises(RemoteError, match=r"PUT http://127\.0\.0\.1:\d+/no-such-store\?graph=.*HTTP (404|405|501)") as info:
+        push(small_build, f"{base}/no-such-store", protocol="gsp", user="dba", password="dba")
+    assert "Graph Store endpoint?" in str(info.value)
+    # the anonymous store without the SPARQL_UPDATE role: Virtuoso's reason comes through as text, not HTML
+    with pytest.raises(RemoteError, match=r"HTTP 403 Forbidden: .*Permission denied") as info:
+        push(small_build, f"{base}/sparql-graph-crud", protocol="gsp")
+    assert "<" not in str(info.value).split("HTTP 403", 1)[1]
+    with pytest.raises(RemoteError, match=r"HTTP 401.*check --user and --password"):
+        push(small_build, _gsp(query_endpoint), protocol="gsp", user="dba", password="wrong")
+
+
+def test_gsp_chunks_and_urls():
+    lines = [f"<http://e/s{i}> <http://e/p> {i} ." for i in range(5)]
+    lines.insert(2, "_:b1 <http://e/p> 1 .")
+    lines.insert(4, '<http://e/s> <http://e/p> _:b2 .')
+    lines.append('<http://e/s> <http://e/p> "_:not a node" .')
+    chunks = list(gsp_chunks(lines, 2))
+    assert [len(c) for c in chunks] == [2, 2, 2, 2]
+    assert chunks[-1] == ["_:b1 <http://e/p> 1 .", "<http://e/s> <http://e/p> _:b2 ."]
+    assert sorted(line for chunk in chunks for line in chunk) == sorted(lines)
+    with pytest.raises(ValueError):
+        list(gsp_chunks(lines, 0))
+    assert graph_url("http://h/store", "http://e/g?x=1#f") == "http://h/store?graph=http%3A%2F%2Fe%2Fg%3Fx%3D1%23f"
+    assert graph_url("http://h/store?db=kg", None) == "http://h/store?db=kg&default"
+
+
+def test_query_form():
+    assert query_form("PREFIX select: <http://e/select#>\n# ASK me\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") == "CONSTRUCT"
+    assert query_form("base <http://e/> describe <x>") == "DESCRIBE"
+    assert query_form("SELECT * { ?s ?p ?o }") == "SELECT"
+    assert query_form("INSERT DATA { }") is None
+
+
+def test_gsp_push_of_a_graph_file_falls_back_to_turtle(monkeypatch, tmp_path):
+    """A store that refuses N-Triples (415) gets the same body as Turtle; a graph file goes whole into the target."""
+    import httpx
+
+    import kg.remote
+
+    source = tmp_path / "g.nt"
+    source.write_text("".join(f"<http://e/s{i}> <http://e/p> \"v{i}\" .\n" for i in range(5)), encoding="utf-8")
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        kind = request.headers["content-type"]
+        seen.append((request.method, str(request.url), kind, request.content.decode().count("\n")))
+        if kind.startswith("application/n-triples"):
+            return httpx.Response(415, text="Unsupported Media Type")
+        return httpx.Response(201 if request.method == "PUT" else 200)
+
+    monkeypatch.setattr(kg.remote, "_client", lambda *a: httpx.Client(transport=httpx.MockTransport(handler)))
+    summary = push(source, "http://store.example/data", protocol="gsp", graph="http://e/g", batch=2)
+    assert (summary.triples, summary.documents, summary.requests) == (5, 0, 4)
+    url = "http://store.example/data?graph=http%3A%2F%2Fe%2Fg"
+    assert seen == [
+        ("PUT", url, "application/n-triples", 2),
+        ("PUT", url, "text/turtle; charset=utf-8", 2),
+        ("POST", url, "text/turtle; charset=utf-8", 2),
+        ("POST", url, "text/turtle; charset=utf-8", 1),
+    ]
