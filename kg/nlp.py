@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 import numpy
 import spacy
-from spacy.attrs import IS_SPACE, ORTH, SENT_START
+from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -108,11 +108,16 @@ class SentenceSplitter:
         # only final punctuation and line breaks can end a sentence: find them with numpy
         arr = doc.to_array([ORTH, IS_SPACE])
         strings = doc.vocab.strings
+        orth = arr[:, 0].tolist()
+
+        def text_at(i: int) -> str:  # a token's text from the string store: no Token object made
+            return strings[orth[i]]
+
         final = numpy.isin(arr[:, 0], [strings.add(p) for p in _FINAL_PUNCT])
         candidates = numpy.flatnonzero(final | (arr[:, 1] == 1)).tolist()
-        candidates = [i for i in candidates if final[i] or "\n" in doc[i].text]
-        flags = _starts(len(doc), lambda i: doc[i].text, candidates)
-        values = numpy.fromiter((1 if f else -1 for f in flags), dtype="int32", count=len(flags))
+        candidates = [i for i in candidates if final[i] or "\n" in text_at(i)]
+        flags = _starts(len(doc), text_at, candidates)
+        values = numpy.where(numpy.array(flags, dtype=bool), numpy.int32(1), numpy.int32(-1))
         doc.from_array([SENT_START], values.reshape(-1, 1).astype("uint64"))
         return doc
 
@@ -200,12 +205,13 @@ class ConceptMatcher:
         # longest match first, then leftmost; a token belongs to one mention at most
         # (spaCy's filter_spans does the same on Span objects, which cost more to make)
         kept: list[tuple[int, int, str, str]] = []
-        taken: set[int] = set()
-        for (start, end), concepts in sorted(found.items(), key=lambda kv: (kv[0][0] - kv[0][1], kv[0][0])):
-            if any(k in taken for k in range(start, end)):
+        taken = bytearray(len(doc))  # 1 where a token belongs to a kept mention
+        for _, start, end in sorted((start - end, start, end) for start, end in found):
+            if any(taken[start:end]):
                 continue
-            taken.update(range(start, end))
-            names = sorted(set(concepts))
+            taken[start:end] = b"\x01" * (end - start)
+            concepts = found[(start, end)]
+            names = concepts if len(concepts) == 1 else sorted(set(concepts))
             concept = names[0] if len(names) == 1 else self._choose(doc[start:end].text.lower(), names)
             kept.append((start, end, concept, ""))
         return sorted(kept)
@@ -280,9 +286,14 @@ class ConceptMatcher:
         for match_id, start, end in self._trig(doc):
             for idx in self._trigger_ids.get(strings[match_id], ()):
                 hits.add((start, end, idx))
-        for match_id, start, end in self._gaps(doc):
+        gap_matches = self._gaps(doc)
+        if gap_matches:
+            arr = doc.to_array([LOWER, IS_PUNCT])
+            lowers = _Lowers(strings, arr[:, 0].tolist())
+            punct = arr[:, 1].tolist()
+        for match_id, start, end in gap_matches:
             for head, text in self._gap_heads[strings[match_id]]:
-                begin = _head_before(doc, start, head, GAP_WORDS)
+                begin = _head_before(lowers, punct, start, head, GAP_WORDS)
                 if begin is not None:
                     for idx in self._trigger_ids[text]:
                         hits.add((begin, end, idx))
@@ -292,16 +303,32 @@ class ConceptMatcher:
 GAP_WORDS = 4  # how many words a "*" in a trigger may stand for
 
 
-def _head_before(doc: Doc, tail_start: int, head: tuple[str, ...], gap: int) -> int | None:
-    """Where ``head`` starts, at most ``gap`` words (no punctuation) before ``tail_start``."""
+class _Lowers:
+    """A Doc's lower-cased token texts, looked up in the string store only where sliced."""
+
+    def __init__(self, strings, hashes: list[int]) -> None:
+        self._strings = strings
+        self._hashes = hashes
+
+    def __getitem__(self, k: slice) -> list[str]:
+        return [self._strings[h] for h in self._hashes[k]]
+
+
+def _head_before(
+    lowers: Sequence[str] | _Lowers, punct: Sequence[int], tail_start: int, head: tuple[str, ...], gap: int
+) -> int | None:
+    """Where ``head`` starts, at most ``gap`` words (no punctuation) before ``tail_start``.
+
+    ``lowers`` and ``punct`` are the Doc's lower-cased token texts and ``is_punct`` flags.
+    """
     n = len(head)
     for skipped in range(0, gap + 1):
         begin = tail_start - skipped - n
         if begin < 0:
             return None
-        if skipped and doc[tail_start - skipped].is_punct:
+        if skipped and punct[tail_start - skipped]:
             return None
-        if all(doc[begin + k].lower_ == head[k] for k in range(n)):
+        if tuple(lowers[begin : begin + n]) == head:
             return begin
     return None
 

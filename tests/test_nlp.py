@@ -128,3 +128,33 @@ def test_factories_are_registered():
     nlp = spacy.blank("en")
     nlp.add_pipe("kg_sentences")
     assert "kg_sentences" in nlp.pipe_names
+
+
+@pytest.fixture(scope="module")
+def full_nlp():
+    from kg.ontology import load_ontology
+
+    return build_nlp(load_ontology())
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("The disc has a central part.", "has a central part"),  # "have * part": words in the gap
+        ("The disc has part of it.", "has part"),  # an empty gap
+        ("The disc has one, central part.", None),  # punctuation in the gap
+        ("The disc has one very large central soft part.", None),  # more than four words in the gap
+    ],
+)
+def test_gap_triggers(full_nlp, text, found):
+    doc = full_nlp(text)
+    matcher = full_nlp.get_pipe("kg_concepts")
+    gaps = {doc[s:e].text for s, e, i in doc._.kg_triggers if "*" in matcher.triggers[i].text}
+    assert gaps == ({found} if found else set())
+
+
+def test_sentence_starts_are_set_on_the_doc(nlp):
+    doc = nlp("First one here. Second one.\n\nA heading\nBody text.")
+    assert [t.is_sent_start for t in doc] == [
+        bool(f) for f in sentence_starts([t.text for t in doc])
+    ]
