@@ -347,8 +347,15 @@ def view(
         typer.Option("--layout", help="precomputed: positions computed by kg, drawn at once (any size); physics: laid out in the browser (small graphs)."),
     ] = Layout.precomputed,
 ) -> None:
-    """Write a self-contained interactive HTML view of a graph, or of part of it."""
-    from .explore import selected_view
+    """Write a self-contained interactive HTML view of a graph, or of part of it.
+
+    A build folder with an Oxigraph store is read from the store: the most
+    connected entities (as the build's graph.html), the neighbourhood of
+    --focus, or what --query selects, without loading the whole graph.  A
+    graph file is loaded with rdflib.
+    """
+    from .explore import selected_view, store_selected_view
+    from .store import store_path
     from .view import render_html
 
     with _reported():
@@ -356,13 +363,24 @@ def view(
             _fail("give --focus or --query, not both")
         if params and query_file is None:
             _fail("--param needs --query")
-        loaded = _load(graph)
+        text = _read_text(query_file, "query file") if query_file is not None else None
+        bindings = _parse_params(params) or None
         result = None
-        if query_file is not None:
-            from .query import run_query
+        if store_path(graph) is not None:
+            from .explore import open_oxigraph
+            from .store import oxigraph_query
 
-            result = run_query(loaded, _read_text(query_file, "query file"), _parse_params(params) or None)
-        data = selected_view(loaded, focus=focus, hops=hops, query=result)
+            store, _ = open_oxigraph(graph)
+            if text is not None:
+                result = oxigraph_query(store, text, bindings)
+            data = store_selected_view(store, focus=focus, hops=hops, query=result)
+        else:
+            loaded = _load(graph)
+            if text is not None:
+                from .query import run_query
+
+                result = run_query(loaded, text, bindings)
+            data = selected_view(loaded, focus=focus, hops=hops, query=result)
         name = title or f"kg: {graph.resolve().name}"
         if title is None and focus is not None:
             name += f", {hops} hop{'s' if hops != 1 else ''} around {focus}"

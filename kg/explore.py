@@ -62,6 +62,7 @@ __all__ = [
     "Support",
     "curie",
     "neighbourhood",
+    "open_oxigraph",
     "paths",
     "query_selection",
     "read_index",
@@ -69,6 +70,9 @@ __all__ = [
     "resolve_relation",
     "selected_view",
     "stats",
+    "store_neighbourhood",
+    "store_query_selection",
+    "store_selected_view",
     "to_networkx",
 ]
 
@@ -1008,6 +1012,397 @@ def selected_view(
         return data
     index = index or read_index(graph)
     selection = neighbourhood(index, focus, hops) if focus is not None else query_selection(index, query)
+    extra = [
+        ViewEdge(e.id, e.source, e.target, e.label, "asserted", 0.0, (), EDGE_COLOUR, False)
+        for e in selection.extra_edges
+    ]
+    return subview(data, selection.entities, selection.claims, extra)
+
+
+# ---------------------------------------------------------------------------
+# Reading from an Oxigraph store (kg view and kg serve on large graphs)
+# ---------------------------------------------------------------------------
+
+#: File suffix -> pyoxigraph format name, for the formats pyoxigraph parses itself
+#: (others go through rdflib, see :func:`open_oxigraph`).
+_OXIGRAPH_FORMATS = {
+    ".nt": "N_TRIPLES",
+    ".nq": "N_QUADS",
+    ".ttl": "TURTLE",
+    ".trig": "TRIG",
+    ".rdf": "RDF_XML",
+    ".owl": "RDF_XML",
+}
+
+
+def open_oxigraph(path, into=None) -> tuple[object, bool]:
+    """The graph at ``path`` as a :class:`pyoxigraph.Store`, and whether it came from a build's store.
+
+    A build folder with an Oxigraph store (``FOLDER/store``) has it opened
+    read-only (nothing is read up front).  A graph file, or a build folder
+    with only ``graph.nt``/``graph.ttl``, is parsed into an in-memory store by
+    pyoxigraph's own parser (N-Triples, N-Quads, Turtle, TriG, RDF/XML;
+    JSON-LD and N3 are read with rdflib first), or into the store ``into``
+    when given.  Raises :class:`~kg.errors.GraphError` naming the file, and
+    the line when the parser tells it.
+    """
+    from pathlib import Path as _Path
+
+    import pyoxigraph as ox
+
+    from .errors import GraphError
+    from .graph import GRAPH_FORMATS
+    from .store import OxigraphStore, store_path
+
+    found = store_path(path)
+    if found is not None:
+        return OxigraphStore(found, read_only=True).oxigraph, True
+    source = _Path(path)
+    if source.is_dir():
+        for name in ("graph.nt", "graph.ttl"):
+            if (source / name).is_file():
+                source = source / name
+                break
+        else:
+            raise GraphError(f"{source}: folder holds no store, graph.nt or graph.ttl; is it a kg build folder?")
+    elif not source.exists():
+        raise GraphError(f"{source}: no such graph file or build folder")
+    suffix = source.suffix.lower()
+    if suffix not in GRAPH_FORMATS:
+        valid = ", ".join(sorted(GRAPH_FORMATS))
+        raise GraphError(f"{source}: unknown graph file type {source.suffix!r}; valid: {valid}")
+    store = into if into is not None else ox.Store()
+    fmt = _OXIGRAPH_FORMATS.get(suffix)
+    if fmt is None:  # JSON-LD, N3: rdflib reads them (and reports errors as load_graph does)
+        from .graph import load_graph, to_sorted_ntriples
+
+        store.load(to_sorted_ntriples(load_graph(source)).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        return store, False
+    try:
+        store.bulk_load(path=str(source), format=getattr(ox.RdfFormat, fmt))
+    except SyntaxError as exc:
+        line = getattr(exc, "lineno", None)
+        where = f"{source}:{line}" if line else str(source)
+        reason = str(exc.msg if getattr(exc, "msg", None) else exc).split(" (line ")[0]
+        raise GraphError(f"{where}: not valid {GRAPH_FORMATS[suffix]}: {reason}") from None
+    except (OSError, ValueError) as exc:
+        raise GraphError(f"{source}: cannot read: {exc}") from None
+    return store, False
+
+
+_RDF_NS = str(RDF)
+_ENTITY_NS = str(ENTITY)
+
+
+class _StoreGraph:
+    """Look-ups over a :class:`pyoxigraph.Store` (all graphs merged) for the view of part of a graph."""
+
+    def __init__(self, store) -> None:
+        import pyoxigraph as ox
+
+        self.ox = ox
+        self.store = getattr(store, "oxigraph", store)
+        self._entities: dict[str, Entity] | None = None
+        self._relations: dict[str, str | None] = {}
+
+    def node(self, iri: str):
+        return self.ox.NamedNode(iri)
+
+    def objects(self, subject, predicate) -> list:
+        found = {q.object for q in self.store.quads_for_pattern(subject, self.ox.NamedNode(str(predicate)), None, None)}
+        return sorted(found, key=str)
+
+    def subjects(self, predicate, obj) -> list:
+        found = {q.subject for q in self.store.quads_for_pattern(None, self.ox.NamedNode(str(predicate)), obj, None)}
+        return sorted(found, key=str)
+
+    def label_of(self, term) -> str | None:
+        """:func:`_label` over the store: rdfs:label, else skos:prefLabel; English or untagged first."""
+        for predicate in (RDFS.label, SKOS.prefLabel):
+            values = sorted(
+                (o for o in self.objects(term, predicate) if isinstance(o, self.ox.Literal)),
+                key=lambda o: (o.language not in (None, "en"), o.value),
+            )
+            if values:
+                return values[0].value
+        return None
+
+    def entities(self) -> dict[str, Entity]:
+        """Every entity with its names (enough for :func:`resolve`): one query.
+
+        Only ``iri``, ``label`` and ``synonyms`` are read; the other fields of
+        these records are left empty.
+        """
+        if self._entities is None:
+            rows = self.store.query(
+                f'SELECT ?e ?p ?o WHERE {{ ?e a ?t . FILTER(isIRI(?e) && STRSTARTS(STR(?e), "{_ENTITY_NS}")) '
+                f"OPTIONAL {{ VALUES ?p {{ <{RDFS.label}> <{SKOS.prefLabel}> <{SKOS.altLabel}> }} ?e ?p ?o FILTER(isLiteral(?o)) }} }}",
+                use_default_graph_as_union=True,
+            )
+            names: dict[str, dict[str, set]] = {}
+            for e, p, o in rows:
+                slots = names.setdefault(e.value, defaultdict(set))
+                if p is not None:
+                    slots[p.value].add(o)
+            entities = {}
+            for iri in sorted(names):
+                slots = names[iri]
+                label = None
+                for predicate in (str(RDFS.label), str(SKOS.prefLabel)):
+                    values = sorted(slots.get(predicate, ()), key=lambda o: (o.language not in (None, "en"), o.value))
+                    if values:
+                        label = values[0].value
+                        break
+                label = label or _local(iri)
+                synonyms = sorted({o.value for o in slots.get(str(SKOS.altLabel), ())}, key=lambda t: (t.lower(), t))
+                entities[iri] = Entity(iri, label, "", "", (), tuple(t for t in synonyms if t != label), (), (), 0, ())
+            self._entities = entities
+        return self._entities
+
+    def concepts(self) -> dict[str, str]:
+        """Folded names of the ontology's classes, as :attr:`GraphIndex.concepts` (for resolve's hints)."""
+        names = " ".join(f"<{p}>" for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel, KG.abbreviation))
+        rows = self.store.query(
+            f"SELECT ?c ?p ?n WHERE {{ ?c a <{OWL.Class}> . VALUES ?p {{ {names} }} ?c ?p ?n FILTER(isIRI(?c) && isLiteral(?n)) }}",
+            use_default_graph_as_union=True,
+        )
+        order = {str(p): i for i, p in enumerate((RDFS.label, SKOS.prefLabel, SKOS.altLabel, KG.abbreviation))}
+        names = sorted((c.value, order[p.value], n.value.lower(), n.value) for c, p, n in rows)
+        concepts: dict[str, str] = {}
+        for iri, _, _, name in names:
+            concepts.setdefault(_fold(name), iri)
+        return concepts
+
+    def index(self) -> GraphIndex:
+        """A :class:`GraphIndex` with entities' names and no claims: what :func:`resolve` needs."""
+        return GraphIndex(
+            entities=MappingProxyType(self.entities()),
+            claims=(),
+            relations=MappingProxyType({}),
+            categories=MappingProxyType({}),
+            documents=MappingProxyType({}),
+            triples=0,
+            concepts=MappingProxyType(self.concepts()),
+        )
+
+    def is_entity(self, term) -> bool:
+        return isinstance(term, self.ox.NamedNode) and term.value in self.entities()
+
+    def ends(self, statement) -> list[tuple[str, str, str]]:
+        """(subject, predicate, object) of a statement that is a claim (both ends entities, an IRI predicate)."""
+        found = []
+        for s in self.objects(statement, RDF.subject):
+            for p in self.objects(statement, RDF.predicate):
+                for o in self.objects(statement, RDF.object):
+                    if self.is_entity(s) and self.is_entity(o) and isinstance(p, self.ox.NamedNode):
+                        found.append((s.value, p.value, o.value))
+        return found
+
+    def is_claim(self, statement) -> bool:
+        types = self.objects(statement, RDF.type)
+        return self.ox.NamedNode(str(RDF.Statement)) in types and bool(self.ends(statement))
+
+    def neighbours(self, iri: str) -> set[str]:
+        """Entities one claim away from ``iri`` (statements either way, and direct triples between entities)."""
+        ox = self.ox
+        node = ox.NamedNode(iri)
+        found: set[str] = set()
+        statement_type = ox.NamedNode(str(RDF.Statement))
+        for end, other in ((RDF.subject, RDF.object), (RDF.object, RDF.subject)):
+            for statement in self.subjects(end, node):
+                if statement_type in self.objects(statement, RDF.type):
+                    for s, _, o in self.ends(statement):
+                        found.add(o if end == RDF.subject else s)
+        for quad in self.store.quads_for_pattern(node, None, None, None):
+            if self.is_entity(quad.object):
+                found.add(quad.object.value)
+        for quad in self.store.quads_for_pattern(None, None, node, None):
+            if self.is_entity(quad.subject):
+                found.add(quad.subject.value)
+        return found
+
+    def relation_label(self, iri: str) -> str | None:
+        """The label of a relation type the graph knows (an owl:ObjectProperty or a claim's predicate), else None."""
+        if iri not in self._relations:
+            node = self.ox.NamedNode(iri)
+            known = self.ox.NamedNode(str(OWL.ObjectProperty)) in self.objects(node, RDF.type) or bool(
+                self.subjects(RDF.predicate, node)
+            )
+            self._relations[iri] = (self.label_of(node) or _local(iri).replace("_", " ")) if known else None
+        return self._relations[iri]
+
+    def view_graph(self, entities: Iterable[str]) -> Graph:
+        """The triples :func:`kg.view.view_data` reads about ``entities`` and the claims among them, every sentence kept."""
+        from .store import from_oxigraph
+
+        ox = self.ox
+        chosen = set(entities)
+        graph = Graph(bind_namespaces="none")
+
+        iris: dict[str, URIRef] = {}
+        named = ox.NamedNode
+
+        def term(node):
+            if type(node) is named:  # most terms: IRIs, many repeated (predicates, documents)
+                found = iris.get(node.value)
+                if found is None:
+                    found = iris[node.value] = URIRef(node.value)
+                return found
+            return from_oxigraph(node)
+
+        def add(quad) -> None:
+            graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
+
+        def copy(subject, predicate) -> list:
+            quads = list(self.store.quads_for_pattern(subject, ox.NamedNode(str(predicate)), None, None))
+            for quad in quads:
+                add(quad)
+            return quads
+
+        labelled: set[str] = set()
+
+        def copy_labels(term) -> None:
+            if str(term) not in labelled:
+                labelled.add(str(term))
+                copy(term, RDFS.label)
+                copy(term, SKOS.prefLabel)
+
+        documents: set = set()
+        for iri in sorted(chosen):
+            entity = ox.NamedNode(iri)
+            for predicate in (RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.exactMatch, KG.mentionCount):
+                copy(entity, predicate)
+            for quad in copy(entity, KG.category):
+                copy_labels(quad.object)
+            for statement in self.subjects(RDF.subject, entity):
+                objects = [o.value for o in self.objects(statement, RDF.object) if isinstance(o, ox.NamedNode)]
+                if not any(o in chosen for o in objects):
+                    continue
+                for quad in self.store.quads_for_pattern(statement, None, None, None):
+                    add(quad)
+                    if quad.predicate.value == str(RDF.predicate):
+                        copy_labels(quad.object)
+                for evidence in self.objects(statement, KG.hasEvidence):
+                    for predicate in (KG.sentence, KG.modality, KG.sentenceIndex):
+                        copy(evidence, predicate)
+                    for quad in copy(evidence, PROV.wasDerivedFrom):
+                        documents.add(quad.object)
+        for doc in sorted(documents, key=str):
+            copy(doc, DCTERMS.source)
+        return graph
+
+
+def store_neighbourhood(store, name: str, hops: int = 1) -> Selection:
+    """:func:`neighbourhood` read from an Oxigraph store: the claims are walked hop by hop, nothing else is read."""
+    if hops < 0:
+        raise ExploreError(f"hops must be 0 or more, got {hops}")
+    lookup = store if isinstance(store, _StoreGraph) else _StoreGraph(store)
+    centre = resolve(lookup.index(), name)
+    seen = {centre.iri: 0}
+    queue = deque([centre.iri])
+    while queue:
+        node = queue.popleft()
+        if seen[node] >= hops:
+            continue
+        for other in sorted(lookup.neighbours(node)):
+            if other not in seen:
+                seen[other] = seen[node] + 1
+                queue.append(other)
+    return Selection(frozenset(seen))
+
+
+def store_query_selection(store, result: QueryResult) -> Selection:
+    """:func:`query_selection` with the claims looked up in an Oxigraph store, term by term."""
+    lookup = store if isinstance(store, _StoreGraph) else _StoreGraph(store)
+    ox = lookup.ox
+    entities: set[str] = set()
+    claims: set[str] = set()
+    ends: dict[str, tuple[str, str, str]] = {}
+
+    def claim(statement) -> bool:
+        if statement.value in ends:
+            return True
+        if isinstance(statement, ox.NamedNode) and lookup.is_claim(statement):
+            ends[statement.value] = lookup.ends(statement)[0]
+            return True
+        return False
+
+    def take(term) -> None:
+        node = ox.NamedNode(str(term))
+        if lookup.is_entity(node):
+            entities.add(node.value)
+        elif claim(node):
+            claims.add(node.value)
+        else:
+            for statement in lookup.subjects(KG.hasEvidence, node):
+                if claim(statement):
+                    claims.add(statement.value)
+
+    if result.kind == "ASK":
+        raise ExploreError("an ASK query answers yes or no; there is nothing to draw (use SELECT or CONSTRUCT)")
+    if result.graph is None:
+        for row in result.rows:
+            for term in row:
+                if isinstance(term, URIRef):
+                    take(term)
+        for claim_id in claims:
+            entities.update((ends[claim_id][0], ends[claim_id][2]))
+        return Selection(frozenset(entities))
+
+    extra: dict[str, ExtraEdge] = {}
+    for s, p, o in result.graph:
+        for term in (s, o):
+            if isinstance(term, URIRef):
+                take(term)
+        key = (str(s), str(p), str(o))
+        if not (isinstance(s, URIRef) and isinstance(p, URIRef) and isinstance(o, URIRef)):
+            continue
+        subject, predicate, obj = (ox.NamedNode(k) for k in key)
+        if not (lookup.is_entity(subject) and lookup.is_entity(obj)):
+            continue
+        statements = [
+            st
+            for st in lookup.subjects(RDF.subject, subject)
+            if predicate in lookup.objects(st, RDF.predicate) and obj in lookup.objects(st, RDF.object) and claim(st)
+        ]
+        if statements:
+            claims.add(max(st.value for st in statements))
+        elif any(True for _ in lookup.store.quads_for_pattern(subject, predicate, obj, None)):
+            claims.add("urn:kg:triple:" + stable_hash(*key))  # a direct triple: a claim with nothing to draw
+        elif p != RDF.type:
+            edge_id = "urn:kg:constructed:" + stable_hash(*key)
+            extra[edge_id] = ExtraEdge(edge_id, key[0], key[2], lookup.relation_label(key[1]) or curie(key[1]))
+    for claim_id in claims:
+        if claim_id in ends:
+            entities.update((ends[claim_id][0], ends[claim_id][2]))
+    return Selection(frozenset(entities), frozenset(claims), tuple(extra[k] for k in sorted(extra)))
+
+
+def store_selected_view(
+    store,
+    *,
+    focus: str | None = None,
+    hops: int = 1,
+    query: QueryResult | None = None,
+) -> ViewData:
+    """:func:`selected_view` read from an Oxigraph store (``kg view`` on a build folder), the graph never loaded whole.
+
+    Without ``focus`` or ``query``: the most connected entities, as the
+    build draws ``graph.html`` (:func:`kg.view.store_view_graph`).  With
+    ``focus``: the neighbourhood walked in the store (:func:`store_neighbourhood`).
+    With ``query`` (run on the store): what its answer points at
+    (:func:`store_query_selection`).  Then only the selected entities, the
+    claims among them and their sentences are read.
+    """
+    from .view import EDGE_COLOUR, ViewEdge, store_view_graph, subview, view_data
+
+    if focus is not None and query is not None:
+        raise ExploreError("give a focus or a query to select what to draw, not both")
+    if focus is None and query is None:
+        return view_data(store_view_graph(store))
+    lookup = _StoreGraph(store)
+    selection = store_neighbourhood(lookup, focus, hops) if focus is not None else store_query_selection(lookup, query)
+    data = view_data(lookup.view_graph(selection.entities))
     extra = [
         ViewEdge(e.id, e.source, e.target, e.label, "asserted", 0.0, (), EDGE_COLOUR, False)
         for e in selection.extra_edges

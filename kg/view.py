@@ -142,7 +142,7 @@ def _text(graph: Graph, node, *predicates) -> str | None:
 
 
 def _texts(graph: Graph, node, predicate) -> list[str]:
-    return sorted({str(o) for o in graph.objects(node, predicate) if isinstance(o, Literal)}, key=str.lower)
+    return sorted({str(o) for o in graph.objects(node, predicate) if isinstance(o, Literal)}, key=lambda t: (t.lower(), t))
 
 
 def _local(iri: str) -> str:

@@ -552,3 +552,44 @@ def test_overview_pages_through_the_entities(browser, site_url):
     assert _listed_entities(browser) == first
     assert not console_errors(browser)
     assert_stayed_local(browser, site_url)
+
+
+@pytest.fixture(scope="module")
+def repeated_url(tmp_path_factory) -> Iterator[str]:
+    """A build where one claim (MSCs secrete growth factors) is backed by eight sentences, one per document."""
+    from kg.build import build
+
+    corpus = tmp_path_factory.mktemp("repeated-corpus")
+    for i in range(8):
+        (corpus / f"doc{i}.txt").write_text(f"Report {i}\n\nMSCs secrete growth factors in study {i}.\n", encoding="utf-8")
+    out = tmp_path_factory.mktemp("repeated-build") / "out"
+    build([corpus], out)
+    with serving(out) as url:
+        yield url
+
+
+def test_an_edge_with_many_sentences_shows_a_few_and_links_to_all(browser, repeated_url):
+    """The graph's JSON holds five of the eight sentences; the panel says so and links to the entity page, which lists all."""
+    open_page(browser, repeated_url + "graph")
+    wait_for(browser, "window.kgGraph && window.kgGraph.ready")
+    edge = browser.execute_script(
+        "var g = window.kgGraph; return Object.keys(g.raw.edges).filter(function (id) {"
+        " var e = g.raw.edges[id]; return e.from === 'MesenchymalStemCell' && e.to === 'GrowthFactor'; })[0];"
+    )
+    assert edge
+    point = browser.execute_script(f"return window.kgGraph.edgePoint({json.dumps(edge)})")
+    assert point, "no point on the screen hits the edge alone"
+    click_at(browser, "#graph", point)
+    wait_for(browser, f"document.getElementById('details').dataset.shows === {json.dumps('edge:' + edge)}")
+    details = browser.find_element(By.ID, "details")
+    assert len(details.find_elements(By.CSS_SELECTOR, "q.sentence")) == 5
+    (more,) = details.find_elements(By.CSS_SELECTOR, "p.more-evidence")
+    assert more.text.startswith("3 more sentences")
+    link = more.find_element(By.TAG_NAME, "a")
+    assert link.get_attribute("href").endswith(f"/entity/MesenchymalStemCell#claim-{edge}")
+    link.click()
+    wait_for(browser, "document.querySelector('article.entity-page') !== null")
+    claim = browser.find_element(By.ID, f"claim-{edge}")
+    assert len(claim.find_elements(By.CSS_SELECTOR, "q.sentence")) == 8
+    assert not console_errors(browser)
+    assert_stayed_local(browser, repeated_url)

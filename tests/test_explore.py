@@ -494,3 +494,120 @@ def test_cli_on_a_missing_graph(tmp_path):
     result = runner.invoke(app, ["stats", str(tmp_path / "nope")])
     assert result.exit_code == 2 and "no such graph file" in result.stderr
 
+
+
+# ---------------------------------------------------------------------------
+# The same selections read from an Oxigraph store (kg view on a build folder)
+# ---------------------------------------------------------------------------
+
+
+def _oxigraph(graph: Graph):
+    import pyoxigraph as ox
+
+    from kg.graph import to_sorted_ntriples
+
+    store = ox.Store()
+    store.load(to_sorted_ntriples(graph).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+@pytest.fixture(scope="module")
+def store(graph):
+    return _oxigraph(graph)
+
+
+@pytest.mark.parametrize("name", ["MSC", "growth factor", "ent:Inflammation", "low back pain", "aggrecan"])
+@pytest.mark.parametrize("hops", [0, 1, 2, 3])
+def test_store_neighbourhood_is_the_graphs(graph, index, store, name, hops):
+    from kg.explore import store_neighbourhood
+
+    assert store_neighbourhood(store, name, hops) == neighbourhood(index, name, hops)
+
+
+def test_store_neighbourhood_walks_direct_triples_and_resolves_as_the_index_does():
+    from kg.explore import store_neighbourhood
+
+    g = make_graph()
+    g.add((ENTITY.Aggrecan, KG["part_of"], ENTITY.Cartilage))  # no statement behind it
+    assert e("Cartilage") in store_neighbourhood(_oxigraph(g), "aggrecan", 1).entities
+    assert store_neighbourhood(_oxigraph(g), "aggrecan", 1) == neighbourhood(g, "aggrecan", 1)
+    with pytest.raises(ExploreError, match="close matches: 'mesenchymal stem cell'"):
+        store_neighbourhood(_oxigraph(g), "MCS", 1)
+    with pytest.raises(ExploreError, match="names 2 entities"):
+        store_neighbourhood(_oxigraph(g), "marrow", 1)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?e WHERE { ?e kg:category kg:ChemicalEntity }",
+        "SELECT ?s WHERE { ?s a rdf:Statement ; rdf:predicate kg:secretes }",
+        "SELECT ?ev WHERE { ?ev kg:sentence ?text FILTER(CONTAINS(?text, 'IL-1b')) }",
+        "CONSTRUCT { ?a kg:inhibits ?b } WHERE { ?a kg:inhibits ?b }",
+        "CONSTRUCT { ?a kg:relatedTo ?b } WHERE { ?a kg:secretes ?b }",
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s a rdf:Statement ; ?p ?o }",
+        "DESCRIBE ent:GrowthFactor",
+        "SELECT ?x WHERE { ?x a kg:NoSuchClass }",
+    ],
+)
+def test_store_query_selection_is_the_graphs(graph, store, query):
+    from kg.explore import store_query_selection, store_selected_view
+    from kg.store import oxigraph_query
+
+    expected = query_selection(graph, run_query(graph, query))
+    found = store_query_selection(store, oxigraph_query(store, query))
+    assert found == expected
+    assert store_selected_view(store, query=oxigraph_query(store, query)) == selected_view(graph, query=run_query(graph, query))
+
+
+def test_store_query_selection_refuses_ask(store):
+    from kg.explore import store_query_selection
+    from kg.store import oxigraph_query
+
+    with pytest.raises(ExploreError, match="ASK"):
+        store_query_selection(store, oxigraph_query(store, "ASK { ?a ?b ?c }"))
+
+
+@pytest.mark.parametrize(("focus", "hops"), [("growth factor", 1), ("MSC", 0), ("MSC", 2), ("low back pain", 3)])
+def test_store_selected_view_is_the_graphs(graph, store, focus, hops):
+    from kg.explore import store_selected_view
+
+    found = store_selected_view(store, focus=focus, hops=hops)
+    assert found == selected_view(graph, focus=focus, hops=hops)
+    assert found.nodes  # a real selection, not two empty views
+
+
+def test_store_selected_view_without_a_selection_draws_the_most_connected(graph, store):
+    from kg.explore import store_selected_view
+    from kg.view import view_data
+
+    assert store_selected_view(store) == view_data(graph)
+    with pytest.raises(ExploreError, match="not both"):
+        from kg.store import oxigraph_query
+
+        store_selected_view(store, focus="MSC", query=oxigraph_query(store, "SELECT ?e WHERE { ?e a ?c }"))
+
+
+def test_open_oxigraph_reads_graph_files_and_reports_errors(tmp_path, graph):
+    from kg.errors import GraphError
+    from kg.explore import open_oxigraph
+    from kg.graph import to_sorted_ntriples
+
+    (tmp_path / "graph.nt").write_text(to_sorted_ntriples(graph), encoding="utf-8")
+    (tmp_path / "g.ttl").write_bytes(graph.serialize(format="turtle", encoding="utf-8"))
+    (tmp_path / "g.jsonld").write_bytes(graph.serialize(format="json-ld", encoding="utf-8"))
+    for path in (tmp_path / "graph.nt", tmp_path / "g.ttl", tmp_path / "g.jsonld", tmp_path):
+        store, from_build = open_oxigraph(path)
+        assert len(store) == len(graph) and from_build is False, path
+    broken = tmp_path / "broken.nt"
+    broken.write_text(to_sorted_ntriples(graph) + "<http://a> <http://b> .\n", encoding="utf-8")
+    with pytest.raises(GraphError, match=rf"broken.nt:{len(graph) + 1}: not valid nt"):
+        open_oxigraph(broken)
+    with pytest.raises(GraphError, match="no such graph file"):
+        open_oxigraph(tmp_path / "missing.ttl")
+    (tmp_path / "g.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(GraphError, match="unknown graph file type"):
+        open_oxigraph(tmp_path / "g.txt")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(GraphError, match="folder holds no store"):
+        open_oxigraph(tmp_path / "empty")

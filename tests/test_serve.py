@@ -1039,29 +1039,24 @@ class _IdlePool:
 
 
 def _large_site(entities: int):
-    """A Site of ``entities`` made-up entities and no claims, built without reading a graph (fast)."""
-    import threading
-    from collections import OrderedDict, defaultdict
+    """A Site over an in-memory Oxigraph store of ``entities`` made-up entities and no claims."""
+    import pyoxigraph as ox
 
-    from kg.view import ViewNode
-    from kg.web.site import EntityRef, Site
+    from kg.web.site import Site
 
-    site = Site.__new__(Site)  # the real constructor reads a graph; fill in what the pages read
-    categories = ("cell", "disease", "chemical entity", "")
-    site.title, site.triples, site.evidence_count, site.documents, site.legend = "large", 0, 0, (), ()
-    site._nodes, site._refs = {}, {}
+    ent, kg = "https://w3id.org/kg/entity/", "https://w3id.org/kg/ontology/"
+    categories = ("Cell", "Disease", "ChemicalEntity", "")
+    lines = []
     for i in range(entities):
-        key = f"E{i:06d}"
-        category = categories[i % len(categories)]
-        site._nodes[key] = ViewNode(key, f"entity {i}", category, "#4e79a7", f"entity {i}", mentions=i % 97)
-        site._refs[key] = EntityRef(key, f"https://w3id.org/kg/entity/{key}", f"entity {i}", category, "#4e79a7")
-    site._by_iri = {ref.iri: ref for ref in site._refs.values()}
-    site._claims, site._edges, site._details = {}, {}, {}
-    site._outgoing, site._incoming = defaultdict(list), defaultdict(list)
-    site._search, site._ranked, site._category_counts = (), None, None
-    site._layouts = OrderedDict()
-    site._cache_lock, site._layout_lock = threading.Lock(), threading.Lock()
-    return site
+        node = f"<{ent}E{i:06d}>"
+        lines.append(f"{node} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{kg}Thing> .")
+        lines.append(f'{node} <http://www.w3.org/2000/01/rdf-schema#label> "entity {i}" .')
+        lines.append(f'{node} <{kg}mentionCount> "{i % 97}"^^<http://www.w3.org/2001/XMLSchema#integer> .')
+        if categories[i % 4]:
+            lines.append(f"{node} <{kg}category> <{kg}{categories[i % 4]}> .")
+    store = ox.Store()
+    store.load("\n".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return Site(store, "large")
 
 
 def test_a_page_of_a_hundred_thousand_entities_is_quick():
@@ -1077,3 +1072,177 @@ def test_a_page_of_a_hundred_thousand_entities_is_quick():
         assert 'of <span class="total">100000</span> (page 500 of 1000)' in response.text
         assert elapsed < 1.0, f"a page took {elapsed:.2f} s"
         assert c.get("/", params={"page": 1001, "size": 100}).status_code == 404
+
+
+# ---------------------------------------------------------------------------
+# The pages are read from the Oxigraph store, never from a whole rdflib graph
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def store_only_build(default_build, tmp_path_factory) -> Path:
+    """A copy of the default build with its store and without graph.nt and graph.ttl."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("store-only") / "out"
+    shutil.copytree(default_build, folder, symlinks=True)
+    (folder / "graph.nt").unlink()
+    (folder / "graph.ttl").unlink()
+    return folder
+
+
+def _everything(site) -> dict:
+    """What the pages of ``site`` show, as plain data."""
+    keys = [ref.key for _, _, refs in site.entities_by_category() for ref in refs]
+    return {
+        "counts": (site.triples, site.entity_count, site.claim_count, site.evidence_count),
+        "legend": site.legend,
+        "documents": site.documents,
+        "entities": [site.entity(key) for key in keys],
+        "ranked": site.ranked_keys(),
+        "categories": site.category_counts(),
+        "relations": site.relation_counts(),
+        "overview": site.overview(),
+        "top": site.overview(7),
+        "neighbours": [site.neighbours(key) for key in keys],
+        "suggest": [site.suggest(q, 50) for q in ("cell", "msc", "e", "growth", "pain")],
+    }
+
+
+def test_site_reads_a_build_folders_store_and_shows_what_the_graph_file_shows(store_only_build, default_build, site, monkeypatch):
+    import kg.graph
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the whole graph was loaded into rdflib")
+
+    monkeypatch.setattr(kg.graph, "load_graph", refuse)
+    from_store = load_site(store_only_build, "test graph")
+    from_nt = load_site(default_build / "graph.nt", "test graph")
+    from_ttl = load_site(default_build / "graph.ttl", "test graph")
+    expected = _everything(from_nt)
+    assert expected["counts"][1] > 50 and expected["counts"][2] > 20 and expected["documents"]
+    assert _everything(from_store) == expected
+    assert _everything(from_ttl) == expected
+    assert _everything(site) == expected
+
+
+def test_site_matches_the_view_of_the_whole_graph(site, graph):
+    """Entities, labels, tooltips, claims and every sentence are those kg.view.view_data reads from the graph."""
+    from kg.view import view_data
+
+    def also_sorted(tooltip: str) -> str:  # kg.view leaves synonyms that differ only in case in set order
+        return re.sub(r"(?m)^also: (.*)$", lambda m: "also: " + ", ".join(sorted(m.group(1).split(", "))), tooltip)
+
+    data = view_data(graph)
+    tooltips = [site.node_json(k)["tooltip"] for k in sorted(site.ranked_keys())]
+    assert [also_sorted(t) for t in tooltips] == [
+        also_sorted(n.tooltip) for n in sorted(data.nodes, key=lambda n: n.id.rsplit("/", 1)[-1])
+    ]
+    assert any("also: " in t for t in tooltips)
+    edges = {e.id.rsplit("/", 1)[-1]: e for e in data.edges}
+    assert set(edges) == {c for c in site._claims}
+    for key, edge in edges.items():
+        claim = site.claim(key)
+        assert (claim.subject.iri, claim.relation, claim.object.iri, claim.modality) == (edge.source, edge.label, edge.target, edge.modality)
+        assert claim.evidence == edge.evidence and claim.evidence
+    assert site.evidence_count == sum(len(e.evidence) for e in data.edges)
+
+
+def test_site_reads_evidence_on_demand_and_keeps_it(default_build):
+    site = load_site(default_build)
+    assert len(site._evidence_cache) == 0, "no evidence is read when the site is made"
+    details = site.entity("GrowthFactor")
+    assert details.incoming and all(c.evidence for c in details.incoming)
+    assert len(site._evidence_cache) == len(details.incoming) + len(details.outgoing)
+    store = site._store
+
+    class Counting:
+        queries = 0
+
+        def query(self, *args, **kwargs):
+            Counting.queries += 1
+            return store.query(*args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(store, name)
+
+    site._store = Counting()
+    site.entity("GrowthFactor")
+    assert Counting.queries == 0, "the second visit reads the evidence from the cache"
+
+
+def test_a_site_of_a_hundred_thousand_entities_is_made_from_a_few_queries():
+    started = time.perf_counter()
+    site = _large_site(100_000)
+    elapsed = time.perf_counter() - started
+    assert site.entity_count == 100_000 and site.claim_count == 0
+    assert [h.ref.key for h in site.suggest("entity 99999")] == ["E099999"]
+    assert site.entity("E000004").ref.category == "Cell"  # no label in this store: the local name
+    assert elapsed < 60, f"making the site took {elapsed:.1f} s"
+
+
+def test_serve_starts_on_a_store_only_build(store_only_build):
+    """``kg serve`` on a build folder without graph.nt: the pages and the SPARQL endpoint answer from the store."""
+    import socket as socket_module
+    import urllib.request
+
+    with socket_module.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", "serve", str(store_only_build), "--port", str(port), "--workers", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/entity/MesenchymalStemCell", timeout=10) as r:
+                    page = r.read().decode("utf-8")
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read()
+                assert time.monotonic() < deadline, "kg serve did not answer"
+                time.sleep(0.2)
+        assert "mesenchymal stem cell</h1>" in page and 'class="sentence"' in page
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/graph", timeout=30) as r:
+            data = json.loads(r.read())
+        assert data["positioned"] is True and data["nodes"] and data["edges"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def repeated_build(tmp_path_factory) -> Path:
+    """A build where one claim (MSCs secrete growth factors) is backed by eight sentences, one per document."""
+    from kg.build import build
+
+    corpus = tmp_path_factory.mktemp("repeated-corpus")
+    for i in range(8):
+        (corpus / f"doc{i}.txt").write_text(f"Report {i}\n\nMSCs secrete growth factors in study {i}.\n", encoding="utf-8")
+    out = tmp_path_factory.mktemp("repeated-build") / "out"
+    build([corpus], out)
+    return out
+
+
+def test_graph_json_sends_a_few_sentences_and_the_entity_page_all(repeated_build):
+    from kg.web.site import GRAPH_EVIDENCE
+
+    site = load_site(repeated_build)
+    (claim,) = [c for c in site.entity("GrowthFactor").incoming if c.relation == "secretes"]
+    assert len(claim.evidence) == 8 > GRAPH_EVIDENCE
+    pool = QueryPool(repeated_build, workers=1, timeout=30)
+    with _client(create_app(site, pool)) as c:
+        for data in (c.get("/api/neighbours/GrowthFactor").json(), c.get("/api/graph").json()):
+            (edge,) = [e for e in data["edges"] if e["id"] == claim.key]
+            assert edge["evidence_count"] == 8 and len(edge["evidence"]) == GRAPH_EVIDENCE
+            sentences = [ev["sentence"] for ev in edge["evidence"]]
+            assert len(set(sentences)) == GRAPH_EVIDENCE and set(sentences) < {ev.sentence for ev in claim.evidence}
+        again = c.get("/api/neighbours/GrowthFactor").json()
+        assert [e["evidence"] for e in again["edges"]] == [e["evidence"] for e in c.get("/api/neighbours/GrowthFactor").json()["edges"]]
+        page = c.get(f"/entity/{claim.subject.key}").text
+        block = page.split(f'id="claim-{claim.key}"', 1)[1].split("</article>", 1)[0]
+        assert block.count('class="sentence"') == 8

@@ -351,3 +351,81 @@ def test_page_is_drawn_in_chromium(page, tmp_path):
     result = subprocess.run([browser, *flags, path.as_uri()], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert 'data-kg-drawn="true"' in result.stdout
+
+
+# -- kg view on a build folder reads its Oxigraph store ------------------------------
+
+
+@pytest.fixture(scope="module")
+def store_only_build(default_build, tmp_path_factory):
+    """A copy of the default build without graph.nt and graph.ttl: only the store (and graph.html) is left."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("store-only") / "out"
+    shutil.copytree(default_build, folder, symlinks=True)
+    (folder / "graph.nt").unlink()
+    (folder / "graph.ttl").unlink()
+    assert (folder / "store").is_dir()
+    return folder
+
+
+def _comparable(page: str) -> str:
+    """The page with each tooltip's "also:" list sorted: kg.view orders synonyms that differ only in case by set order."""
+
+    def also(match: re.Match) -> str:
+        return "also: " + ", ".join(sorted(match.group(1).split(", ")))
+
+    return re.sub(r"also: (.*?)(?=\\u003cbr\\u003e)", also, page)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["--focus", "MSC", "--hops", "2"],
+        ["--focus", "growth factor", "--hops", "0"],
+        ["--query", "{queries}/relations-with-evidence.rq"],
+        ["--query", "{queries}/cell-secretes.rq", "--param", "cell=MSC"],
+        ["--query", "construct.rq"],
+    ],
+)
+def test_cli_view_of_a_build_folder_reads_the_store(default_build, store_only_build, tmp_path, monkeypatch, args):
+    """Without graph.nt or graph.ttl the folder's store is drawn, and the page is the one the graph file gives."""
+    from pathlib import Path
+
+    import kg
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "construct.rq").write_text(
+        "CONSTRUCT { ?a kg:secretes ?b . ?a kg:near ?b } WHERE { ?a kg:secretes ?b }", encoding="utf-8"
+    )
+    queries = Path(kg.__file__).parent / "queries"
+    args = [a.format(queries=queries) for a in args]
+    from_store, from_file = tmp_path / "store.html", tmp_path / "file.html"
+    result = run_view(store_only_build, "-o", from_store, "--title", "T", *args)
+    assert result.exit_code == 0, result.output
+    assert run_view(default_build / "graph.nt", "-o", from_file, "--title", "T", *args).exit_code == 0
+    page = from_store.read_text(encoding="utf-8")
+    assert embedded(page, "nodes"), "the selection is not empty"
+    assert _comparable(page) == _comparable(from_file.read_text(encoding="utf-8"))
+    if not args:  # the whole view is the one the build drew from the store
+        built = (default_build / "graph.html").read_text(encoding="utf-8")
+        assert _comparable(page.replace("<title>T<", "<title>X<").replace("<h1>T<", "<h1>X<")) == _comparable(
+            re.sub(r"<title>.*?<", "<title>X<", re.sub(r"<h1>.*?<", "<h1>X<", built, count=1), count=1)
+        )
+
+
+def test_cli_view_of_a_build_folder_never_loads_the_whole_graph(store_only_build, tmp_path, monkeypatch):
+    """The store path reads no graph file: load_graph is never called."""
+    import kg.graph
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("kg view loaded the whole graph")
+
+    monkeypatch.setattr(kg.graph, "load_graph", refuse)
+    out = tmp_path / "focus.html"
+    result = run_view(store_only_build, "-o", out, "--focus", "MSC")
+    assert result.exit_code == 0, result.output
+    assert "1 hop around MSC" in out.read_text(encoding="utf-8")
+    bad = run_view(store_only_build, "-o", tmp_path / "never.html", "--focus", "MCS")
+    assert bad.exit_code == 2 and "close matches: 'mesenchymal stem cell'" in bad.stderr

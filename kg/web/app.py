@@ -105,12 +105,19 @@ def is_loopback(host: str) -> bool:
 
 
 def load_site(path: Path | str, title: str | None = None) -> Site:
-    """Read a graph file or build folder into the :class:`Site` the pages show."""
-    from ..graph import load_graph
+    """The :class:`Site` the pages show, over a build folder's Oxigraph store or a graph file.
+
+    A build folder with a store (``FOLDER/store``) is read from the store
+    (opened read-only); a graph file (or a folder with only ``graph.nt``) is
+    parsed into an in-memory Oxigraph store.  Either way nothing is loaded
+    into rdflib.
+    """
+    from ..explore import open_oxigraph
     from .site import Site
 
     source = Path(path)
-    return Site(load_graph(source), title or f"kg: {source.resolve().name}")
+    store, _ = open_oxigraph(source)
+    return Site(store, title or f"kg: {source.resolve().name}")
 
 
 # ---------------------------------------------------------------------------
@@ -205,9 +212,13 @@ def create_app(
 
     async def positioned(data: dict[str, object]) -> JSONResponse:
         """``data`` with node positions, laid out in a thread so other requests go on meanwhile."""
+        return JSONResponse(await in_thread(site.positioned, data))
+
+    async def in_thread(function: Callable, *args: object):
+        """``function(*args)`` in a worker thread: reading the store must not hold up other requests."""
         import anyio.to_thread
 
-        return JSONResponse(await anyio.to_thread.run_sync(site.positioned, data))
+        return await anyio.to_thread.run_sync(function, *args)
 
     def page(name: str, status: int = 200, **context: object) -> HTMLResponse:
         html = templates.get_template(name).render(site=site, **context)
@@ -272,7 +283,7 @@ def create_app(
 
     async def entity(request: Request) -> Response:
         key = request.path_params["key"]
-        details = site.entity(key)
+        details = await in_thread(site.entity, key)
         if details is None:
             return not_found(request, f"no entity called {key!r} in this graph")
         return page("entity.html", entity=details)
@@ -322,7 +333,7 @@ def create_app(
 
     async def api_neighbours(request: Request) -> Response:
         key = request.path_params["key"]
-        data = site.neighbours(key)
+        data = await in_thread(site.neighbours, key)
         if data is None:
             return not_found(request, f"no entity called {key!r} in this graph")
         return JSONResponse(data)
@@ -331,7 +342,7 @@ def create_app(
         focus = request.query_params.get("focus", "")
         if focus:
             ref = site.ref(focus)
-            data = site.neighbours(ref.key) if ref else None
+            data = await in_thread(site.neighbours, ref.key) if ref else None
             if data is None:
                 return not_found(request, f"no entity called {focus!r} in this graph")
             return await positioned(data)
@@ -339,7 +350,7 @@ def create_app(
             limit = min(max(int(request.query_params.get("limit", str(DEFAULT_OVERVIEW))), 1), 5000)
         except ValueError:
             return bad_request("limit must be a whole number")
-        return await positioned(site.overview(limit))
+        return await positioned(await in_thread(site.overview, limit))
 
     async def api_subgraph(request: Request) -> Response:
         import json
@@ -352,7 +363,8 @@ def create_app(
         except (ValueError, KeyError):
             message = 'send a JSON object {"ids": ["<entity or statement name or IRI>", ...], "neighbours": false}'
             return JSONResponse({"error": {"status": 400, "message": message}}, status_code=400)
-        return await positioned(site.subgraph(ids[:5000], neighbours=doc.get("neighbours") is True))
+        wide = doc.get("neighbours") is True
+        return await positioned(await in_thread(lambda: site.subgraph(ids[:5000], neighbours=wide)))
 
     async def api_queries(request: Request) -> Response:
         from ..namespaces import PREFIXES
@@ -497,7 +509,6 @@ def serve(config: ServeConfig, on_ready: Callable[[str], None] | None = None) ->
         raise ServeError(f"--port must be between 0 and 65535, got {config.port}")
     if config.max_rows < 1:
         raise ServeError(f"--max-rows must be at least 1, got {config.max_rows}")
-    site = load_site(config.path, config.title)
     pool = QueryPool(
         config.path,
         engine=config.engine,
@@ -506,11 +517,31 @@ def serve(config: ServeConfig, on_ready: Callable[[str], None] | None = None) ->
         cache_bytes=int(config.cache_mb * 2**20),
     )
     sock = bind(config.host, config.port)
+    # The workers open the graph in their own processes while this one reads
+    # the pages' index; both are done before anything is served.  Starting
+    # them here rather than in the app's startup makes a failure one clear error.
+    started: list[BaseException] = []
+
+    def start_pool() -> None:
+        try:
+            pool.start()
+        except BaseException as exc:  # noqa: BLE001 - re-raised below, in the serving thread
+            started.append(exc)
+
+    starter = threading.Thread(target=start_pool, name="kg-workers", daemon=True)
+    starter.start()
     try:
-        pool.start()  # here rather than in the app's startup, so a failure is one clear error
+        site = load_site(config.path, config.title)
     except BaseException:
+        starter.join()
+        pool.close()
         sock.close()
         raise
+    starter.join()
+    if started:
+        pool.close()
+        sock.close()
+        raise started[0]
     url = url_of(sock)
     if is_loopback(config.host):
         bound = f"[{config.host.strip('[]')}]" if ":" in config.host else config.host

@@ -44,14 +44,26 @@ def _open_store(path: str, engine: str | None) -> None:
     global _STORE
     import signal
 
-    from ..store import open_store
-
     # Pebble stops a worker with SIGTERM and a Python-level handler, which
     # cannot run while a query is inside native code (Oxigraph); it then waits
     # seconds before SIGKILL.  The default action ends the worker at once.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
-    _STORE = open_store(Path(path), engine=engine)
+    _STORE = _open(Path(path), engine)
+
+
+def _open(path: Path, engine: str | None):
+    """The store a worker answers from: :func:`kg.store.open_store`, except that a graph
+    file asked for with the Oxigraph engine is parsed by pyoxigraph itself (not via rdflib)."""
+    from ..store import OxigraphStore, open_store, store_path
+
+    if engine == "oxigraph" and store_path(path) is None:
+        from ..explore import open_oxigraph
+
+        store = OxigraphStore()
+        open_oxigraph(path, into=store.oxigraph)
+        return store
+    return open_store(path, engine=engine)
 
 
 def _answer(request: SparqlRequest) -> SparqlAnswer:

@@ -1,11 +1,15 @@
-"""What the pages of ``kg serve`` show, read once from the graph.
+"""What the pages of ``kg serve`` show, read from an Oxigraph store.
 
-:class:`Site` indexes a graph for the web app: every entity with its labels,
-synonyms, class, standard identifiers and documents; every claim with its
-evidence; a search index over labels and synonyms; and neighbourhoods for
-the interactive graph.  Nodes and edges (colours, tooltips, evidence) come
-from :func:`kg.view.view_data`, the same data ``kg view`` draws, so the two
-views agree.  Everything is plain immutable data; nothing here knows HTTP.
+:class:`Site` indexes a graph for the web app without loading it whole: a few
+SPARQL queries (pyoxigraph's own engine) read every entity's names,
+category and mention count, the skeleton of every claim and the documents'
+names; an entity's classes, identifiers and documents and the evidence of
+claims are read from the store when a page asks (evidence is kept in a
+bounded cache).  A build folder's store is opened read-only; a graph file is
+parsed into an in-memory store (:func:`kg.explore.open_oxigraph`).  Nodes and
+edges (labels, colours, tooltips, evidence and their order) are those
+:func:`kg.view.view_data` gives, so the pages and ``kg view`` agree.
+Nothing here knows HTTP.
 """
 
 from __future__ import annotations
@@ -15,11 +19,15 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
-
 from ..namespaces import ENTITY, KG, to_curie
-from ..view import ViewData, ViewEdge, ViewEvidence, ViewNode, view_data
+from ..view import (
+    EDGE_COLOUR,
+    NEGATED_COLOUR,
+    ViewEvidence,
+    ViewLegend,
+    ViewNode,
+    category_colour,
+)
 
 __all__ = [
     "Claim",
@@ -134,16 +142,21 @@ class Suggestion:
     mentions: int
 
 
-def _literals(graph: Graph, node, predicate) -> list[str]:
-    return sorted({str(o) for o in graph.objects(node, predicate) if isinstance(o, Literal)}, key=lambda s: (s.lower(), s))
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_DCTERMS = "http://purl.org/dc/terms/"
+_PROV = "http://www.w3.org/ns/prov#"
+_KG = str(KG)
 
-
-def _first(graph: Graph, node, *predicates) -> str | None:
-    for predicate in predicates:
-        values = _literals(graph, node, predicate)
-        if values:
-            return values[0]
-    return None
+#: Sentences of a claim sent with the interactive graph's JSON (with the total, ``evidence_count``); the
+#: entity page lists them all.  A graph of millions of triples backs a claim with thousands of sentences.
+GRAPH_EVIDENCE = 5
+#: Evidence sentences kept in memory (least recently used first out); the rest is read again when asked for.
+EVIDENCE_CACHE_SENTENCES = 200_000
+#: Statements whose evidence one SPARQL query reads.
+_EVIDENCE_BATCH = 400
+_MODALITY = {_KG + "Asserted": "asserted", _KG + "Hedged": "hedged", _KG + "Negated": "negated"}
 
 
 def _local(iri: str) -> str:
@@ -156,103 +169,409 @@ def entity_key(iri: str) -> str:
     return iri[len(base) :] if iri.startswith(base) else _local(iri)
 
 
+def _sorted_texts(values: Iterable[str]) -> list[str]:
+    """Distinct texts, case-insensitively sorted (ties by the text itself)."""
+    return sorted(set(values), key=lambda s: (s.lower(), s))
+
+
+def _plain_first(values: Iterable[str]) -> str | None:
+    """The first text in plain (code point) order, as :func:`kg.view.view_data` picks one."""
+    return min(values, default=None)
+
+
+def _value(term) -> str:
+    return term.value
+
+
+def _first_text(values: Iterable[str]) -> str | None:
+    """The first text in case-insensitive order, or None."""
+    found = _sorted_texts(values)
+    return found[0] if found else None
+
+
+def _unwrap(n3: str) -> str:
+    """An IRI or blank node id from its N-Triples form (``<iri>``, ``_:id``)."""
+    if n3.startswith("<") and n3.endswith(">"):
+        return n3[1:-1]
+    return n3[2:] if n3.startswith("_:") else n3
+
+
+@dataclass(frozen=True, slots=True)
+class _ClaimHead:
+    """What the Site keeps of a claim in memory; its evidence is read from the store when asked for."""
+
+    key: str
+    term: object  # the statement as a pyoxigraph term
+    subject: EntityRef
+    relation: str
+    relation_iri: str
+    object: EntityRef
+    modality: str
+    confidence: float
+    evidence_count: int
+
+
 class Site:
-    """A read-only index of one graph for the web pages."""
+    """A read-only index of one graph for the web pages, over a :class:`pyoxigraph.Store`.
 
-    def __init__(self, graph: Graph, title: str) -> None:
+    Kept in memory, read with a few SPARQL queries when the Site is made:
+    every entity's name, category, synonyms, tooltip and mention count (the
+    search index and the overview's order are built from these), the
+    skeleton of every claim (its ends, relation, modality, confidence and
+    how many sentences back it) and the documents' names.  Read when a page
+    asks: an entity's classes, identifiers and documents, and the evidence
+    of claims (kept in a bounded cache).  ``store`` is a
+    :class:`pyoxigraph.Store` or a :class:`kg.store.OxigraphStore`; use
+    :func:`kg.web.app.load_site` to open a build folder or a graph file.
+    """
+
+    def __init__(self, store, title: str) -> None:
+        from cachetools import LRUCache
+
         self.title = title
-        self.triples = len(graph)
-        data: ViewData = view_data(graph)
-        self.legend = data.legend
-        self._nodes: dict[str, ViewNode] = {}
-        self._refs: dict[str, EntityRef] = {}
-        for node in data.nodes:
-            key = entity_key(node.id)
-            self._nodes[key] = node
-            self._refs[key] = EntityRef(key, node.id, node.label, node.category, node.colour)
-        self._by_iri = {ref.iri: ref for ref in self._refs.values()}
-
-        self._claims: dict[str, Claim] = {}
-        self._edges: dict[str, ViewEdge] = {}
-        self._outgoing: dict[str, list[str]] = defaultdict(list)
-        self._incoming: dict[str, list[str]] = defaultdict(list)
-        for edge in data.edges:
-            subject, obj = self._by_iri.get(edge.source), self._by_iri.get(edge.target)
-            if subject is None or obj is None:
-                continue
-            pred = graph.value(URIRef(edge.id), RDF.predicate)
-            key = edge.id[len(_STATEMENT) :] if edge.id.startswith(_STATEMENT) else _local(edge.id)
-            claim = Claim(
-                key=key,
-                subject=subject,
-                relation=edge.label,
-                relation_iri=str(pred) if pred is not None else "",
-                object=obj,
-                modality=edge.modality,
-                confidence=edge.confidence,
-                evidence=edge.evidence,
-            )
-            self._claims[key] = claim
-            self._edges[key] = edge
-            self._outgoing[subject.key].append(key)
-            self._incoming[obj.key].append(key)
-        self.evidence_count = sum(len(c.evidence) for c in self._claims.values())
-
-        self._details: dict[str, EntityDetails] = {}
-        for key, ref in self._refs.items():
-            self._details[key] = self._read_details(graph, ref)
-        docs = {d for d in graph.subjects(RDF.type, KG.Document)}
-        self.documents = tuple(
-            sorted(
-                (DocumentRef(_first(graph, d, DCTERMS.source) or _local(str(d)), _first(graph, d, DCTERMS.title) or "") for d in docs),
-                key=lambda d: d.source,
-            )
-        )
-        # Search index: (lowercased text, text, key), labels before synonyms.
-        entries: list[tuple[str, str, str, int]] = []
-        for key, details in self._details.items():
-            entries.append((details.ref.label.lower(), details.ref.label, key, 0))
-            for synonym in details.synonyms:
-                entries.append((synonym.lower(), synonym, key, 1))
-        self._search = tuple(entries)
+        self._store = getattr(store, "oxigraph", store)
+        self._owner = store  # keeps an OxigraphStore (and its files) open as long as the Site
+        self._triples: int | None = None  # counted when first shown (a full count of a large store takes seconds)
+        self._read_entities()
+        self._read_documents()
+        self._read_claims()
+        self._search = tuple(self._search_entries())
         self._ranked: tuple[str, ...] | None = None
         self._layouts: OrderedDict[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], dict[str, tuple[int, int]]] = OrderedDict()
-        self._cache_lock = threading.Lock()  # guards self._layouts, held only briefly
+        self._cache_lock = threading.Lock()  # guards self._layouts and self._evidence_cache, held only briefly
         self._layout_lock = threading.Lock()  # one layout computed at a time
         self._category_counts: tuple[tuple[str, str, int], ...] | None = None
+        self._evidence_cache: LRUCache = LRUCache(maxsize=EVIDENCE_CACHE_SENTENCES, getsizeof=lambda ev: len(ev) + 1)
 
-    # -- reading ------------------------------------------------------------
+    @property
+    def triples(self) -> int:
+        """How many triples the graph holds (quads of the store: each triple sits in one graph)."""
+        if self._triples is None:
+            self._triples = len(self._store)
+        return self._triples
 
-    def _read_details(self, graph: Graph, ref: EntityRef) -> EntityDetails:
-        node = URIRef(ref.iri)
+    # -- reading the store ----------------------------------------------------
+
+    def _select(self, sparql: str):
+        return self._store.query(sparql, use_default_graph_as_union=True)
+
+    def _objects(self, subject, predicate: str) -> set:
+        import pyoxigraph as ox
+
+        return {q.object for q in self._store.quads_for_pattern(subject, ox.NamedNode(predicate), None, None)}
+
+    def _texts(self, subject, predicate: str) -> set[str]:
+        import pyoxigraph as ox
+
+        return {o.value for o in self._objects(subject, predicate) if isinstance(o, ox.Literal)}
+
+    def _read_entities(self) -> None:
+        """Entities (``ent:`` nodes with a type) with their names, categories, ids and mentions: two queries."""
+        import pyoxigraph as ox
+
+        base = str(ENTITY)
+        found = self._select(
+            f'SELECT DISTINCT ?e WHERE {{ ?e a ?t . FILTER(isIRI(?e) && STRSTARTS(STR(?e), "{base}")) }}'
+        )
+        attributes: dict[str, dict[str, set]] = {row[0].value: defaultdict(set) for row in found}
+        predicates = {
+            _RDFS + "label": "label",
+            _SKOS + "prefLabel": "pref",
+            _SKOS + "altLabel": "alt",
+            _SKOS + "exactMatch": "ids",
+            _KG + "category": "category",
+            _KG + "mentionCount": "mentions",
+        }
+        values = " ".join(f"<{p}>" for p in predicates)
+        rows = self._select(
+            f"SELECT ?e ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?e ?p ?o . "
+            f'FILTER(isIRI(?e) && STRSTARTS(STR(?e), "{base}")) }}'
+        )
+        for e, p, o in rows:
+            known = attributes.get(e.value)
+            if known is not None:
+                known[predicates[p.value]].add(o)
+
+        categories: dict[str, str] = {}
+
+        def category_label(iri: str) -> str:
+            if iri not in categories:
+                node = ox.NamedNode(iri)
+                label = _plain_first(self._texts(node, _RDFS + "label")) or _plain_first(self._texts(node, _SKOS + "prefLabel"))
+                categories[iri] = label or _local(iri)
+            return categories[iri]
+
+        def literals(terms: set) -> set[str]:
+            return {t.value for t in terms if isinstance(t, ox.Literal)}
+
+        self._nodes: dict[str, ViewNode] = {}
+        self._refs: dict[str, EntityRef] = {}
+        self._synonyms: dict[str, tuple[str, ...]] = {}
+        legend: dict[str, str] = {}
+        for iri in sorted(attributes):
+            found_attributes = attributes[iri]
+            label = (
+                _plain_first(literals(found_attributes["label"]))
+                or _plain_first(literals(found_attributes["pref"]))
+                or _local(iri)
+            )
+            category = min(found_attributes["category"], key=lambda t: (not isinstance(t, ox.NamedNode), str(t)), default=None)
+            cat_label = category_label(category.value) if isinstance(category, ox.NamedNode) else ""
+            colour = category_colour(category.value if category is not None else None)
+            if cat_label:
+                legend[cat_label] = colour
+            count = min(found_attributes["mentions"], key=str, default=None)
+            mentions = int(count.value) if isinstance(count, ox.Literal) and count.value.isdigit() else 0
+            alts = literals(found_attributes["alt"])
+            tooltip = [label]
+            if cat_label:
+                tooltip.append(f"category: {cat_label}")
+            if alts:
+                # kg.view sorts by str.lower alone, which leaves "COL2" and "Col2" in set order; ties broken here
+                tooltip.append("also: " + ", ".join(sorted(alts, key=lambda s: (s.lower(), s))))
+            ids = sorted(to_curie(t.value) or t.value for t in found_attributes["ids"])
+            if ids:
+                tooltip.append("ids: " + ", ".join(ids))
+            tooltip.append(f"mentions: {mentions}")
+            key = entity_key(iri)
+            self._nodes[key] = ViewNode(iri, label, cat_label, colour, "\n".join(tooltip), mentions)
+            self._refs[key] = EntityRef(key, iri, label, cat_label, colour)
+            self._synonyms[key] = tuple(s for s in _sorted_texts(alts) if s != label)
+        self._by_iri = {ref.iri: ref for ref in self._refs.values()}
+        self.legend = tuple(ViewLegend(c, legend[c]) for c in sorted(legend))
+
+    def _read_documents(self) -> None:
+        """Every kg:Document with its source names and titles: one query."""
+        rows = self._select(
+            f"SELECT ?d ?p ?o WHERE {{ ?d a <{_KG}Document> . "
+            f"OPTIONAL {{ VALUES ?p {{ <{_DCTERMS}source> <{_DCTERMS}title> }} ?d ?p ?o . FILTER(isLiteral(?o)) }} }}"
+        )
+        found: dict[str, dict[str, set[str]]] = {}
+        for d, p, o in rows:
+            names = found.setdefault(str(d), {"source": set(), "title": set()})
+            if p is not None and o is not None:
+                names["source" if p.value.endswith("source") else "title"].add(o.value)
+        # by the document as written in N-Triples (str of its term), for evidence and entity pages
+        self._doc_names = found
+        self.documents = tuple(
+            sorted((self._document_ref(d) for d in found), key=lambda d: d.source)
+        )
+
+    def _names_of(self, doc) -> dict[str, set[str]]:
+        names = self._doc_names.get(str(doc))
+        if names is None:  # a document node without kg:Document (a hand-made graph)
+            names = {"source": self._texts(doc, _DCTERMS + "source"), "title": self._texts(doc, _DCTERMS + "title")}
+            with self._cache_lock:
+                self._doc_names[str(doc)] = names
+        return names
+
+    def _document_ref(self, doc_n3: str) -> DocumentRef:
+        names = self._doc_names[doc_n3]
+        source = _sorted_texts(names["source"])
+        title = _sorted_texts(names["title"])
+        return DocumentRef(source[0] if source else _local(_unwrap(doc_n3)), title[0] if title else "")
+
+    def _source_of(self, doc) -> str:
+        """A document's name as the view shows it beside a sentence (kg.view's choice)."""
+        return _plain_first(self._names_of(doc)["source"]) or _local(_value(doc))
+
+    def _read_claims(self) -> None:
+        """The skeleton of every claim between two entities, and how many sentences back each: two queries."""
+        import pyoxigraph as ox
+
+        rows = self._select(
+            f"SELECT ?s ?subj ?pred ?obj ?mod ?conf WHERE {{ ?s a <{_RDF}Statement> ; <{_RDF}subject> ?subj ; "
+            f"<{_RDF}predicate> ?pred ; <{_RDF}object> ?obj . "
+            f"OPTIONAL {{ ?s <{_KG}modality> ?mod }} OPTIONAL {{ ?s <{_KG}confidence> ?conf }} }}"
+        )
+        statements: dict[str, tuple] = {}
+        for s, subj, pred, obj, mod, conf in rows:
+            row = (str(subj), str(pred), str(obj), str(mod) if mod is not None else "", str(conf) if conf is not None else "")
+            known = statements.get(str(s))
+            if known is None or row < known[1]:  # several values: the same one every time
+                statements[str(s)] = (s, row, subj, pred, obj, mod, conf)
+        counts: dict[str, int] = {}
+        for s, n in self._select(f"SELECT ?s (COUNT(DISTINCT ?ev) AS ?n) WHERE {{ ?s <{_KG}hasEvidence> ?ev }} GROUP BY ?s"):
+            counts[str(s)] = int(n.value)
+
+        labels: dict[str, str] = {}
+
+        def relation_label(pred) -> str:
+            iri = pred.value
+            if iri not in labels:
+                labels[iri] = _plain_first(self._texts(pred, _RDFS + "label")) or _local(iri).replace("_", " ")
+            return labels[iri]
+
+        heads: list[tuple[tuple[str, str, str, str], _ClaimHead]] = []
+        for n3, (s, _, subj, pred, obj, mod, conf) in statements.items():
+            subject = self._by_iri.get(subj.value) if isinstance(subj, ox.NamedNode) else None
+            target = self._by_iri.get(obj.value) if isinstance(obj, ox.NamedNode) else None
+            if subject is None or target is None or isinstance(pred, ox.Literal):
+                continue
+            stmt_id = s.value
+            try:
+                confidence = float(conf.value) if isinstance(conf, ox.Literal) else 0.0
+            except ValueError:
+                confidence = 0.0
+            modality = _MODALITY.get(mod.value if isinstance(mod, ox.NamedNode) else "", "asserted")
+            key = stmt_id[len(_STATEMENT) :] if stmt_id.startswith(_STATEMENT) else _local(stmt_id)
+            label = relation_label(pred)
+            head = _ClaimHead(key, s, subject, label, pred.value, target, modality, confidence, counts.get(n3, 0))
+            heads.append(((subject.iri, label, target.iri, stmt_id), head))
+        heads.sort(key=lambda item: item[0])  # kg.view's order of edges
+        self._claims: dict[str, _ClaimHead] = {}
+        self._outgoing: dict[str, list[str]] = defaultdict(list)
+        self._incoming: dict[str, list[str]] = defaultdict(list)
+        for _, head in heads:
+            self._claims[head.key] = head
+            self._outgoing[head.subject.key].append(head.key)
+            self._incoming[head.object.key].append(head.key)
+        self.evidence_count = sum(h.evidence_count for h in self._claims.values())
+
+    def _search_entries(self) -> Iterable[tuple[str, str, str, int]]:
+        """The search index: (lowercased text, text, key, 0 for a label or 1 for a synonym)."""
+        for key, ref in self._refs.items():
+            yield (ref.label.lower(), ref.label, key, 0)
+            for synonym in self._synonyms[key]:
+                yield (synonym.lower(), synonym, key, 1)
+
+    def _evidence(self, keys: Iterable[str]) -> dict[str, tuple[ViewEvidence, ...]]:
+        """The sentences behind each claim in ``keys``, in kg.view's order, from the cache or the store."""
+        import pyoxigraph as ox
+
+        found: dict[str, tuple[ViewEvidence, ...]] = {}
+        missing: list[_ClaimHead] = []
+        with self._cache_lock:
+            for key in dict.fromkeys(keys):
+                cached = self._evidence_cache.get(key)
+                if cached is not None:
+                    found[key] = cached
+                else:
+                    missing.append(self._claims[key])
+        named = [h for h in missing if isinstance(h.term, ox.NamedNode)]
+        rows: dict[str, dict[str, dict[str, set]]] = defaultdict(dict)  # statement -> evidence -> field -> values
+        fields = {_KG + "sentence": "sentence", _PROV + "wasDerivedFrom": "doc", _KG + "modality": "modality", _KG + "sentenceIndex": "index"}
+        predicates = " ".join(f"<{p}>" for p in fields)
+        for start in range(0, len(named), _EVIDENCE_BATCH):
+            batch = named[start : start + _EVIDENCE_BATCH]
+            values = " ".join(str(h.term) for h in batch)
+            answer = self._select(
+                f"SELECT ?s ?ev ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s <{_KG}hasEvidence> ?ev . "
+                f"OPTIONAL {{ VALUES ?p {{ {predicates} }} ?ev ?p ?o }} }}"
+            )
+            for s, ev, p, o in answer:
+                slots = rows[str(s)].setdefault(str(ev), defaultdict(set))
+                if p is not None:
+                    slots[fields[p.value]].add(o)
+        for head in missing:
+            if not isinstance(head.term, ox.NamedNode):  # a blank-node statement: read it quad by quad
+                for ev in self._objects(head.term, _KG + "hasEvidence"):
+                    slots = rows[str(head.term)].setdefault(str(ev), defaultdict(set))
+                    for quad in self._store.quads_for_pattern(ev, None, None, None):
+                        name = fields.get(quad.predicate.value)
+                        if name:
+                            slots[name].add(quad.object)
+            found[head.key] = self._sentences(rows.get(str(head.term), {}))
+        if missing:
+            with self._cache_lock:
+                for head in missing:
+                    self._evidence_cache[head.key] = found[head.key]
+        return found
+
+    def _evidence_sample(self, keys: Iterable[str]) -> dict[str, tuple[ViewEvidence, ...]]:
+        """At most :data:`GRAPH_EVIDENCE` sentences per claim: all of them when there are no more, else
+        the first by evidence IRI (a content hash, so the choice is stable), in kg.view's order."""
+        chosen = list(dict.fromkeys(keys))
+        found = self._evidence([k for k in chosen if self._claims[k].evidence_count <= GRAPH_EVIDENCE])
+        missing = []
+        with self._cache_lock:
+            for key in chosen:
+                if key not in found:
+                    cached = self._evidence_cache.get(("sample", key))
+                    if cached is not None:
+                        found[key] = cached
+                    else:
+                        missing.append(key)
+        fields = {_KG + "sentence": "sentence", _PROV + "wasDerivedFrom": "doc", _KG + "modality": "modality", _KG + "sentenceIndex": "index"}
+        for key in missing:
+            head = self._claims[key]
+            evidence = sorted(self._objects(head.term, _KG + "hasEvidence"), key=str)[:GRAPH_EVIDENCE]
+            rows: dict[str, dict[str, set]] = {}
+            for ev in evidence:
+                slots = rows.setdefault(str(ev), defaultdict(set))
+                for quad in self._store.quads_for_pattern(ev, None, None, None):
+                    name = fields.get(quad.predicate.value)
+                    if name:
+                        slots[name].add(quad.object)
+            found[key] = self._sentences(rows)
+            with self._cache_lock:
+                self._evidence_cache[("sample", key)] = found[key]
+        return found
+
+    def _sentences(self, evidence: dict[str, dict[str, set]]) -> tuple[ViewEvidence, ...]:
+        import pyoxigraph as ox
+
+        items = []
+        for slots in evidence.values():
+            sentence = _plain_first(t.value for t in slots.get("sentence", ()) if isinstance(t, ox.Literal)) or ""
+            doc = min(slots.get("doc", ()), key=str, default=None)
+            source = self._source_of(doc) if doc is not None else ""
+            modality = min(slots.get("modality", ()), key=str, default=None)
+            mod = _MODALITY.get(modality.value if isinstance(modality, ox.NamedNode) else "", "asserted")
+            index = min(slots.get("index", ()), key=str, default=None)
+            order = int(index.value) if isinstance(index, ox.Literal) and index.value.isdigit() else 0
+            items.append((source, order, sentence, ViewEvidence(sentence, source, mod)))
+        items.sort(key=lambda e: e[:3])
+        return tuple(e[3] for e in items)
+
+    def _claim(self, head: _ClaimHead, evidence: tuple[ViewEvidence, ...]) -> Claim:
+        return Claim(
+            key=head.key,
+            subject=head.subject,
+            relation=head.relation,
+            relation_iri=head.relation_iri,
+            object=head.object,
+            modality=head.modality,
+            confidence=head.confidence,
+            evidence=evidence,
+        )
+
+    def _read_details(self, ref: EntityRef) -> EntityDetails:
+        import pyoxigraph as ox
+
+        node = ox.NamedNode(ref.iri)
         classes = []
-        definition = _first(graph, node, SKOS.definition)
-        for cls in sorted({o for o in graph.objects(node, RDF.type) if isinstance(o, URIRef)}, key=str):
-            label = _first(graph, cls, RDFS.label, SKOS.prefLabel) or _local(str(cls))
-            classes.append((str(cls), label))
-            definition = definition or _first(graph, cls, SKOS.definition)
+        definition = _first_text(self._texts(node, _SKOS + "definition"))
+        for cls in sorted((o for o in self._objects(node, _RDF + "type") if isinstance(o, ox.NamedNode)), key=_value):
+            label = _first_text(self._texts(cls, _RDFS + "label")) or _first_text(self._texts(cls, _SKOS + "prefLabel"))
+            classes.append((cls.value, label or _local(cls.value)))
+            definition = definition or _first_text(self._texts(cls, _SKOS + "definition"))
         identifiers = sorted(
-            {Identifier(to_curie(str(o)) or str(o), str(o)) for o in graph.objects(node, SKOS.exactMatch) if isinstance(o, URIRef)},
+            {Identifier(to_curie(o.value) or o.value, o.value) for o in self._objects(node, _SKOS + "exactMatch") if isinstance(o, ox.NamedNode)},
             key=lambda i: i.curie,
         )
         documents = sorted(
-            {
-                DocumentRef(_first(graph, d, DCTERMS.source) or _local(str(d)), _first(graph, d, DCTERMS.title) or "")
-                for d in graph.objects(node, PROV.wasDerivedFrom)
-            },
+            {self._document_of(d) for d in self._objects(node, _PROV + "wasDerivedFrom")},
             key=lambda d: d.source,
         )
+        keys = [*self._outgoing.get(ref.key, ()), *self._incoming.get(ref.key, ())]
+        evidence = self._evidence(keys)
         return EntityDetails(
             ref=ref,
-            synonyms=tuple(s for s in _literals(graph, node, SKOS.altLabel) if s != ref.label),
+            synonyms=self._synonyms[ref.key],
             classes=tuple(classes),
             definition=definition,
             identifiers=tuple(identifiers),
             mentions=self._nodes[ref.key].mentions,
             documents=tuple(documents),
-            outgoing=tuple(self._claims[k] for k in self._outgoing.get(ref.key, ())),
-            incoming=tuple(self._claims[k] for k in self._incoming.get(ref.key, ())),
+            outgoing=tuple(self._claim(self._claims[k], evidence[k]) for k in self._outgoing.get(ref.key, ())),
+            incoming=tuple(self._claim(self._claims[k], evidence[k]) for k in self._incoming.get(ref.key, ())),
         )
+
+    def _document_of(self, doc) -> DocumentRef:
+        names = self._names_of(doc)
+        source, title = _sorted_texts(names["source"]), _sorted_texts(names["title"])
+        return DocumentRef(source[0] if source else _local(_value(doc)), title[0] if title else "")
 
     # -- queries ------------------------------------------------------------
 
@@ -265,13 +584,16 @@ class Site:
         return len(self._claims)
 
     def entity(self, key: str) -> EntityDetails | None:
-        return self._details.get(key)
+        """What the entity page shows; its claims' evidence is read from the store (or the cache)."""
+        ref = self._refs.get(key)
+        return self._read_details(ref) if ref is not None else None
 
     def ref(self, key_or_iri: str) -> EntityRef | None:
         return self._refs.get(key_or_iri) or self._by_iri.get(key_or_iri)
 
     def claim(self, key: str) -> Claim | None:
-        return self._claims.get(key)
+        head = self._claims.get(key)
+        return self._claim(head, self._evidence([key])[key]) if head is not None else None
 
     def entities_by_category(self) -> tuple[tuple[str, str, tuple[EntityRef, ...]], ...]:
         """``(category, colour, entities)`` sorted by category ("" last), entities by label."""
@@ -356,20 +678,25 @@ class Site:
             "mentions": node.mentions,
         }
 
-    def edge_json(self, key: str) -> dict[str, object]:
-        claim, edge = self._claims[key], self._edges[key]
+    def edge_json(self, key: str, evidence: tuple[ViewEvidence, ...] | None = None) -> dict[str, object]:
+        """A claim for the interactive graph: ``evidence`` holds at most :data:`GRAPH_EVIDENCE` of its
+        ``evidence_count`` sentences (the entity page of its subject lists them all)."""
+        head = self._claims[key]
+        if evidence is None:
+            evidence = self._evidence_sample([key])[key]
         return {
             "id": key,
-            "from": claim.subject.key,
-            "to": claim.object.key,
-            "label": claim.relation,
-            "subject": claim.subject.label,
-            "object": claim.object.label,
-            "modality": claim.modality,
-            "confidence": claim.confidence,
-            "colour": edge.colour,
-            "dashed": edge.dashed,
-            "evidence": [{"sentence": e.sentence, "source": e.source, "modality": e.modality} for e in claim.evidence],
+            "from": head.subject.key,
+            "to": head.object.key,
+            "label": head.relation,
+            "subject": head.subject.label,
+            "object": head.object.label,
+            "modality": head.modality,
+            "confidence": head.confidence,
+            "colour": NEGATED_COLOUR if head.modality == "negated" else EDGE_COLOUR,
+            "dashed": head.modality != "asserted",
+            "evidence": [{"sentence": e.sentence, "source": e.source, "modality": e.modality} for e in evidence],
+            "evidence_count": head.evidence_count,
         }
 
     def _slice(self, keys: Iterable[str], claims: Iterable[str], context: Iterable[str] = ()) -> dict[str, object]:
@@ -380,7 +707,9 @@ class Site:
             if key in shown:
                 node["context"] = True
             nodes.append(node)
-        return {"nodes": nodes, "edges": [self.edge_json(c) for c in sorted(set(claims))]}
+        chosen = sorted(set(claims))
+        evidence = self._evidence_sample(chosen)
+        return {"nodes": nodes, "edges": [self.edge_json(c, evidence[c]) for c in chosen]}
 
     def neighbours(self, key: str) -> dict[str, object] | None:
         """The entity, its neighbours and every claim between it and them (None if unknown)."""
@@ -503,4 +832,5 @@ class Site:
         """Order the overview's list and lay out the graph page's starting view now, so no visitor waits."""
         self.ranked_keys()
         self.category_counts()
+        _ = self.triples
         self.positioned(self.overview())

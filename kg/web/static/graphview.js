@@ -4,6 +4,8 @@
  * the server sends (/api/graph, /api/neighbours/<name>, /api/subgraph) with
  * vis-network.  Clicking a node fetches and adds its neighbours and lists its
  * claims with their evidence; clicking an edge shows that claim's evidence.
+ * The server sends a few sentences per claim and their total
+ * (evidence_count); the subject's entity page lists them all.
  * Filters hide categories, relation types, hedged or negated claims.
  * Tooltips and the details panel are built with textContent only.
  *
@@ -57,7 +59,7 @@
   }
 
   function visEdge(edge) {
-    var n = (edge.evidence || []).length;
+    var n = typeof edge.evidence_count === "number" ? edge.evidence_count : (edge.evidence || []).length;
     return {
       id: edge.id,
       from: edge.from,

@@ -95,7 +95,16 @@
       }
       list.appendChild(el("li", {}, [el("q", {"class": "sentence", text: ev.sentence}), " ", meta]));
     });
-    return el("article", {"class": "claim " + edge.modality, "data-claim": edge.id}, [heading, list]);
+    var shown = (edge.evidence || []).length;
+    var more = typeof edge.evidence_count === "number" ? edge.evidence_count - shown : 0;
+    var rest = null;
+    if (more > 0) {  // the graph's JSON holds a few sentences; the entity page has every one
+      rest = el("p", {"class": "more-evidence"}, [
+        more + " more sentence" + (more === 1 ? "" : "s") + ": ",
+        el("a", {href: entityUrl(edge.from) + "#claim-" + encodeURIComponent(edge.id), text: "all on the page of " + edge.subject})
+      ]);
+    }
+    return el("article", {"class": "claim " + edge.modality, "data-claim": edge.id}, [heading, list, rest]);
   }
 
   window.kg = {
