@@ -27,7 +27,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="Port to listen on (0: any free port).")] = 8000,
     engine: Annotated[
         Optional[Engine],
-        typer.Option("--engine", help="SPARQL engine (default: the build's Oxigraph store when it has one, else rdflib).", show_default=False),
+        typer.Option("--engine", help="SPARQL engine (default: Oxigraph: the build's store, or a graph file loaded into memory; rdflib on request).", show_default=False),
     ] = None,
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Time limit of one query, in seconds.")] = 20.0,
     max_rows: Annotated[int, typer.Option("--max-rows", min=1, help="Most rows (or triples) one query returns.")] = 10_000,
@@ -53,7 +53,7 @@ def serve(
         path=graph,
         host=host,
         port=port,
-        engine=engine.value if engine is not None else None,
+        engine=engine.value if engine is not None else "oxigraph",
         workers=workers,
         timeout=timeout,
         max_rows=max_rows,
