@@ -33,6 +33,7 @@ from urllib.parse import quote
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from .errors import GraphError, OutputError
+from .graph import decimal_text
 from .namespaces import DOCUMENT, ENTITY, EVIDENCE, KG, SCHEMA, STATEMENT
 from .ontology import Ontology
 from .records import Evidence, Mention, Modality, Relation
@@ -71,13 +72,7 @@ def _int(value: int) -> str:
 
 
 def _dec(value: float) -> str:
-    """The canonical decimal form kg uses for confidences (as :func:`kg.graph._decimal`)."""
-    text = f"{round(float(value), 4):.4f}".rstrip("0")
-    if text.endswith("."):
-        text += "0"
-    if text == "-0.0":
-        text = "0.0"
-    return f'"{text}"{_DECIMAL}'
+    return f'"{decimal_text(value)}"{_DECIMAL}'
 
 
 def _entity(concept: str, cache: dict[str, str]) -> str:

@@ -962,6 +962,29 @@ def query_selection(source: Graph | GraphIndex, result: QueryResult) -> Selectio
         elif key in by_evidence:
             claims.update(c.id for c in by_evidence[key])
 
+    def on_triple(s, p, o) -> ExtraEdge | None:
+        key = (str(s), str(p), str(o))
+        if key in by_triple:
+            claims.add(by_triple[key].id)
+        elif key[0] in index.entities and key[2] in index.entities and p != RDF.type:
+            edge_id = "urn:kg:constructed:" + stable_hash(*key)
+            return ExtraEdge(edge_id, key[0], key[2], index.label(key[1]) if key[1] in index.relations else curie(key[1]))
+        return None
+
+    def ends_of(claim_id: str) -> tuple[str, ...]:
+        return (by_statement[claim_id].subject, by_statement[claim_id].object)
+
+    return _selection(result, take, on_triple, ends_of, entities, claims)
+
+
+def _selection(result: QueryResult, take, on_triple, ends_of, entities: set[str], claims: set[str]) -> Selection:
+    """The walk over a query's answer shared by :func:`query_selection` and :func:`store_query_selection`.
+
+    ``take(term)`` files a term of the answer under ``entities`` or
+    ``claims``; ``on_triple(s, p, o)`` handles a constructed triple (adding
+    the claim it names, or returning a plain edge to draw); ``ends_of(claim)``
+    gives the entities a claim joins.
+    """
     if result.kind == "ASK":
         raise ExploreError("an ASK query answers yes or no; there is nothing to draw (use SELECT or CONSTRUCT)")
     if result.graph is None:
@@ -970,22 +993,18 @@ def query_selection(source: Graph | GraphIndex, result: QueryResult) -> Selectio
                 if isinstance(term, URIRef):
                     take(term)
         for claim_id in claims:
-            entities.update((by_statement[claim_id].subject, by_statement[claim_id].object))
+            entities.update(ends_of(claim_id))
         return Selection(frozenset(entities))
-
     extra: dict[str, ExtraEdge] = {}
     for s, p, o in result.graph:
         for term in (s, o):
             if isinstance(term, URIRef):
                 take(term)
-        key = (str(s), str(p), str(o))
-        if key in by_triple:
-            claims.add(by_triple[key].id)
-        elif key[0] in index.entities and key[2] in index.entities and p != RDF.type:
-            edge_id = "urn:kg:constructed:" + stable_hash(*key)
-            extra[edge_id] = ExtraEdge(edge_id, key[0], key[2], index.label(key[1]) if key[1] in index.relations else curie(key[1]))
+        edge = on_triple(s, p, o)
+        if edge is not None:
+            extra[edge.id] = edge
     for claim_id in claims:
-        entities.update((by_statement[claim_id].subject, by_statement[claim_id].object))
+        entities.update(ends_of(claim_id))
     return Selection(frozenset(entities), frozenset(claims), tuple(extra[k] for k in sorted(extra)))
 
 
@@ -1338,28 +1357,13 @@ def store_query_selection(store, result: QueryResult) -> Selection:
                 if claim(statement):
                     claims.add(statement.value)
 
-    if result.kind == "ASK":
-        raise ExploreError("an ASK query answers yes or no; there is nothing to draw (use SELECT or CONSTRUCT)")
-    if result.graph is None:
-        for row in result.rows:
-            for term in row:
-                if isinstance(term, URIRef):
-                    take(term)
-        for claim_id in claims:
-            entities.update((ends[claim_id][0], ends[claim_id][2]))
-        return Selection(frozenset(entities))
-
-    extra: dict[str, ExtraEdge] = {}
-    for s, p, o in result.graph:
-        for term in (s, o):
-            if isinstance(term, URIRef):
-                take(term)
-        key = (str(s), str(p), str(o))
+    def on_triple(s, p, o) -> ExtraEdge | None:
         if not (isinstance(s, URIRef) and isinstance(p, URIRef) and isinstance(o, URIRef)):
-            continue
+            return None
+        key = (str(s), str(p), str(o))
         subject, predicate, obj = (ox.NamedNode(k) for k in key)
         if not (lookup.is_entity(subject) and lookup.is_entity(obj)):
-            continue
+            return None
         statements = [
             st
             for st in lookup.subjects(RDF.subject, subject)
@@ -1371,11 +1375,13 @@ def store_query_selection(store, result: QueryResult) -> Selection:
             claims.add("urn:kg:triple:" + stable_hash(*key))  # a direct triple: a claim with nothing to draw
         elif p != RDF.type:
             edge_id = "urn:kg:constructed:" + stable_hash(*key)
-            extra[edge_id] = ExtraEdge(edge_id, key[0], key[2], lookup.relation_label(key[1]) or curie(key[1]))
-    for claim_id in claims:
-        if claim_id in ends:
-            entities.update((ends[claim_id][0], ends[claim_id][2]))
-    return Selection(frozenset(entities), frozenset(claims), tuple(extra[k] for k in sorted(extra)))
+            return ExtraEdge(edge_id, key[0], key[2], lookup.relation_label(key[1]) or curie(key[1]))
+        return None
+
+    def ends_of(claim_id: str) -> tuple[str, ...]:
+        return (ends[claim_id][0], ends[claim_id][2]) if claim_id in ends else ()
+
+    return _selection(result, take, on_triple, ends_of, entities, claims)
 
 
 def store_selected_view(

@@ -350,13 +350,15 @@ def _integer(value: int) -> Literal:
 
 
 def _decimal(value: float) -> Literal:
-    """A confidence as xsd:decimal rounded to 4 places, in a canonical lexical form."""
+    return Literal(decimal_text(value), datatype=XSD.decimal)
+
+
+def decimal_text(value: float) -> str:
+    """A confidence's xsd:decimal lexical form: rounded to 4 places, canonical (``0.5``, ``1.0``)."""
     text = f"{round(float(value), 4):.4f}".rstrip("0")
     if text.endswith("."):
         text += "0"
-    if text == "-0.0":
-        text = "0.0"
-    return Literal(text, datatype=XSD.decimal)
+    return "0.0" if text == "-0.0" else text
 
 
 # ---------------------------------------------------------------------------
