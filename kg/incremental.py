@@ -293,6 +293,46 @@ class Manifest:
             return None
 
 
+#: Lines per call of Oxigraph's bulk loader: it holds a call's input in memory (about 1 KB a triple).
+BULK_LINES = 200_000
+
+
+def bulk_load(store, path: Path, *, lines: int = BULK_LINES) -> None:
+    """Load an N-Triples (``.nt``) or N-Quads file into a :class:`kg.store.OxigraphStore` in bounded memory.
+
+    Oxigraph's bulk loader is fast but keeps what one call loads in memory,
+    so the file goes in calls of ``lines`` lines.  It also gives the blank
+    nodes of each call fresh names, so every line that holds a blank node
+    goes into one last call, keeping the ontology's blank-node structures
+    whole.  For a store no one else is using (a new generation).
+    """
+    import pyoxigraph as ox
+
+    fmt = ox.RdfFormat.N_QUADS if path.suffix == ".nq" else ox.RdfFormat.N_TRIPLES
+    target = store.oxigraph
+
+    def load(chunk: list[bytes]) -> None:
+        try:
+            target.bulk_load(input=b"".join(chunk), format=fmt)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise GraphError(f"{path}: cannot load into the store: {exc}") from None
+
+    with_blank_nodes: list[bytes] = []
+    chunk: list[bytes] = []
+    with open(path, "rb") as fh:
+        for line in fh:
+            if line.startswith(b"_:") or b" _:" in line:  # (a literal holding " _:" lands here too: harmless)
+                with_blank_nodes.append(line)
+                continue
+            chunk.append(line)
+            if len(chunk) >= lines:
+                load(chunk)
+                chunk = []
+    for rest in (chunk, with_blank_nodes):
+        if rest:
+            load(rest)
+
+
 def _select_graphs(quads: Path, graphs: set[str], target: Path) -> Path:
     """Copy the N-Quads lines of ``graphs`` (document IRIs) into ``target``."""
     names = {f" <{g}> .\n" for g in graphs}
@@ -353,13 +393,13 @@ class StoreGeneration:
         store = OxigraphStore(self.store_dir)
         try:
             if old is None:
-                store.bulk_load(written.default)
-                store.bulk_load(written.quads)
+                bulk_load(store, written.default)
+                bulk_load(store, written.quads)
                 counts["added"] = len(digests)
             else:
                 known = old.by_graph()
                 store.clear_default_graph()
-                store.bulk_load(written.default)
+                bulk_load(store, written.default)
                 for graph in sorted(known.keys() - digests.keys()):
                     store.remove_graph(graph)
                     counts["removed"] += 1
@@ -376,7 +416,7 @@ class StoreGeneration:
                         counts["added"] += 1
                     changed.add(graph)
                 if changed:
-                    store.bulk_load(_select_graphs(written.quads, changed, self.folder / "changed.nq"))
+                    bulk_load(store, _select_graphs(written.quads, changed, self.folder / "changed.nq"))
             store.flush()
         finally:
             store.close()

@@ -157,3 +157,20 @@ def test_build_folder_copied_without_symlinks(make_corpus, tmp_path):
     build([make_corpus({"a.txt": A, "b.txt": B})], tmp_path / "copy")
     assert (tmp_path / "copy" / "store").is_symlink()
     assert len(store_state(tmp_path / "copy")[1]) == 2
+
+
+def test_bulk_load_in_chunks_keeps_blank_node_structures(tmp_path):
+    from kg.incremental import bulk_load
+
+    lines = [f"<http://x/s{i}> <http://x/p> \"{i}\" .\n" for i in range(25)]
+    lines += ["<http://x/c> <http://x/union> _:b0 .\n", "_:b0 <http://x/first> <http://x/a> .\n", "_:b0 <http://x/rest> _:b1 .\n",
+              "_:b1 <http://x/first> <http://x/b> .\n"]  # fmt: skip
+    path = tmp_path / "g.nt"
+    path.write_text("".join(sorted(lines)), encoding="utf-8")
+    with OxigraphStore(tmp_path / "store") as store:
+        bulk_load(store, path, lines=4)  # many calls; the blank-node lines in one
+        assert len(store) == len(lines)
+        rows = store.query(
+            "SELECT ?a ?b WHERE { <http://x/c> <http://x/union> ?l . ?l <http://x/first> ?a ; <http://x/rest>/<http://x/first> ?b }"
+        ).rows
+        assert [(str(a), str(b)) for a, b in rows] == [("http://x/a", "http://x/b")]
