@@ -21,6 +21,7 @@ exposes the network as ``window.kgNetwork`` for scripts and tests.
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -251,8 +252,9 @@ def store_view_graph(store, *, max_nodes: int = STORE_VIEW_NODES, max_evidence: 
     ``store`` is a :class:`pyoxigraph.Store` (or a :class:`kg.store.OxigraphStore`).
     When the store holds more than ``max_nodes`` entities, the most connected
     ones are kept (claims they take part in, then mentions, then IRI); each
-    claim keeps at most ``max_evidence`` of its sentences (the first by
-    evidence IRI, a content hash, so the choice is stable).  Within those
+    claim keeps at most ``max_evidence`` of its sentences (the first the
+    store lists, an order fixed by the terms themselves, so the choice is
+    the same in every build of the same graph).  Within those
     limits ``view_data(store_view_graph(store))`` equals ``view_data`` of the
     whole graph, without loading the whole graph into memory.
     """
@@ -311,8 +313,11 @@ def store_view_graph(store, *, max_nodes: int = STORE_VIEW_NODES, max_evidence: 
                     graph.add((from_oxigraph(quad.subject), from_oxigraph(quad.predicate), from_oxigraph(quad.object)))
                     if quad.predicate.value == str(RDF.predicate):
                         copy_labels(quad.object)
-            evidence = sorted({q.object.value for q in ox_store.quads_for_pattern(stmt, has_evidence, None, None)})
-            for ev in evidence[:max_evidence]:
+            # the store's own order of a claim's evidence (by term encoding: the same in every build),
+            # so only the sentences shown are read, however many support the claim
+            links = ox_store.quads_for_pattern(stmt, has_evidence, None, None)
+            evidence = sorted({q.object.value for q in itertools.islice(links, max_evidence)})
+            for ev in evidence:
                 node = ox.NamedNode(ev)
                 graph.add((URIRef(stmt.value), KG.hasEvidence, URIRef(ev)))
                 for predicate in wanted:
