@@ -379,3 +379,24 @@ def test_parse_query_header():
     assert title == "What does X do?"
     assert description == "It lists what X does, one line after another.\n\nSecond paragraph."
     assert [(p.name, p.description) for p in params] == [("x", 'the thing (default "y")')]
+
+
+def test_capped_listings_say_so():
+    """A bundled query that stops at a LIMIT says how many rows it lists."""
+    for q in QUERIES:
+        body = "\n".join(line for line in q.text.splitlines() if not line.lstrip().startswith("#"))
+        m = re.search(r"\bLIMIT\s+(\d+)\s*$", body)
+        if m:
+            assert m.group(1) in q.description, q.name
+
+
+@pytest.mark.parametrize("query", [q for q in QUERIES if q.parameters], ids=lambda q: q.name)
+def test_parameter_defaults_and_bindings_agree(graph, query):
+    """Binding a parameter to its own default gives what the query gives unbound (also inside subqueries)."""
+    body = "\n".join(line for line in query.text.splitlines() if not line.lstrip().startswith("#"))
+    bindings = {}
+    for param in query.parameters:
+        m = re.search(rf'COALESCE\(\?{param.name}\s*,\s*(?:"([^"]*)"|([-+\d.]+))\)', body)
+        assert m, param.name
+        bindings[param.name] = m.group(1) if m.group(1) is not None else float(m.group(2))
+    assert run_query(graph, query.text, bindings).rows == run_query(graph, query.text).rows
