@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 import subprocess
 import sys
@@ -197,7 +199,8 @@ def test_query_params(tiny_graph, value, rows):
 def test_bad_sparql_reports_line_and_column(tiny_graph):
     result = run("query", tiny_graph, "SELECT ?s\nWHERE { ?s ?p }\n")
     assert result.exit_code == 2
-    assert "line 2, column" in result.stderr
+    # where the parser noticed: rdflib says line 2, Oxigraph (the default engine) the end of the text
+    assert re.search(r"line [23], column \d+", result.stderr), result.stderr
     assert result.stderr.startswith("error: [E400]")
 
 
