@@ -918,17 +918,7 @@ def neighbourhood(source: Graph | GraphIndex, name: str, hops: int = 1) -> Selec
     for claim in index.claims:
         adjacent[claim.subject].add(claim.object)
         adjacent[claim.object].add(claim.subject)
-    seen = {centre.iri: 0}
-    queue = deque([centre.iri])
-    while queue:
-        node = queue.popleft()
-        if seen[node] >= hops:
-            continue
-        for other in sorted(adjacent[node]):
-            if other not in seen:
-                seen[other] = seen[node] + 1
-                queue.append(other)
-    return Selection(frozenset(seen))
+    return _within_hops(centre.iri, hops, lambda node: adjacent[node])
 
 
 def query_selection(source: Graph | GraphIndex, result: QueryResult) -> Selection:
@@ -1317,13 +1307,18 @@ def store_neighbourhood(store, name: str, hops: int = 1) -> Selection:
         raise ExploreError(f"hops must be 0 or more, got {hops}")
     lookup = store if isinstance(store, _StoreGraph) else _StoreGraph(store)
     centre = resolve(lookup.index(), name)
-    seen = {centre.iri: 0}
-    queue = deque([centre.iri])
+    return _within_hops(centre.iri, hops, lookup.neighbours)
+
+
+def _within_hops(centre: str, hops: int, neighbours) -> Selection:
+    """The entities at most ``hops`` claims from ``centre`` (breadth first; ``neighbours(iri)`` gives the next ones)."""
+    seen = {centre: 0}
+    queue = deque([centre])
     while queue:
         node = queue.popleft()
         if seen[node] >= hops:
             continue
-        for other in sorted(lookup.neighbours(node)):
+        for other in sorted(neighbours(node)):
             if other not in seen:
                 seen[other] = seen[node] + 1
                 queue.append(other)

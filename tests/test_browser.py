@@ -175,6 +175,20 @@ def click_at(driver, container_css: str, point: dict) -> None:
     ).click().perform()
 
 
+def click_msc_growth_factor_edge(browser) -> str:
+    """Click the served graph's MSC -> growth factor edge and wait for its panel; returns the edge id."""
+    edge = browser.execute_script(
+        "var g = window.kgGraph; return Object.keys(g.raw.edges).filter(function (id) {"
+        " var e = g.raw.edges[id]; return e.from === 'MesenchymalStemCell' && e.to === 'GrowthFactor'; })[0];"
+    )
+    assert edge
+    point = browser.execute_script(f"return window.kgGraph.edgePoint({json.dumps(edge)})")
+    assert point, "no point on the screen hits the edge alone"
+    click_at(browser, "#graph", point)
+    wait_for(browser, f"document.getElementById('details').dataset.shows === {json.dumps('edge:' + edge)}")
+    return edge
+
+
 def shot(driver, name: str) -> Path:
     path = ARTIFACTS / f"browser-{name}.png"
     driver.save_screenshot(str(path))
@@ -287,15 +301,7 @@ def test_clicking_a_node_shows_its_evidence_and_an_edge_its_sentences(browser, s
     assert "mesenchymal stem cell" in details.text and "secretes" in details.text
     shot(browser, "graph-node")
 
-    edge = browser.execute_script(
-        "var g = window.kgGraph; return Object.keys(g.raw.edges).filter(function (id) {"
-        " var e = g.raw.edges[id]; return e.from === 'MesenchymalStemCell' && e.to === 'GrowthFactor'; })[0];"
-    )
-    assert edge
-    point = browser.execute_script(f"return window.kgGraph.edgePoint({json.dumps(edge)})")
-    assert point, "no point on the screen hits the edge alone"
-    click_at(browser, "#graph", point)
-    wait_for(browser, f"document.getElementById('details').dataset.shows === {json.dumps('edge:' + edge)}")
+    click_msc_growth_factor_edge(browser)
     details = browser.find_element(By.ID, "details")
     assert "Evidence" in details.text and "growth factor" in details.text
     assert details.find_elements(By.CSS_SELECTOR, "q.sentence")
@@ -572,15 +578,7 @@ def test_an_edge_with_many_sentences_shows_a_few_and_links_to_all(browser, repea
     """The graph's JSON holds five of the eight sentences; the panel says so and links to the entity page, which lists all."""
     open_page(browser, repeated_url + "graph")
     wait_for(browser, "window.kgGraph && window.kgGraph.ready")
-    edge = browser.execute_script(
-        "var g = window.kgGraph; return Object.keys(g.raw.edges).filter(function (id) {"
-        " var e = g.raw.edges[id]; return e.from === 'MesenchymalStemCell' && e.to === 'GrowthFactor'; })[0];"
-    )
-    assert edge
-    point = browser.execute_script(f"return window.kgGraph.edgePoint({json.dumps(edge)})")
-    assert point, "no point on the screen hits the edge alone"
-    click_at(browser, "#graph", point)
-    wait_for(browser, f"document.getElementById('details').dataset.shows === {json.dumps('edge:' + edge)}")
+    edge = click_msc_growth_factor_edge(browser)
     details = browser.find_element(By.ID, "details")
     assert len(details.find_elements(By.CSS_SELECTOR, "q.sentence")) == 5
     (more,) = details.find_elements(By.CSS_SELECTOR, "p.more-evidence")
