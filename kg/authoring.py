@@ -24,7 +24,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
-from .errors import OntologyError, OutputError
+from .errors import OntologyError
 from .lexicon import GREEK
 from .namespaces import CURIE_PREFIXES, KG, from_curie, to_curie
 from .ontology import (
@@ -189,7 +189,6 @@ def add_relation(spec: RelationSpec, module: Path | str, *, ontology_paths: Sequ
                     f"relation type {label!r} exists with {what} "
                     f"{', '.join(short_iri(c) for c in have) or '(any)'}; a module cannot change it, only add triggers"
                 )
-        created = False
     else:
         if not any(getattr(spec, f) for f, _, _ in _TRIGGER_FIELDS):
             raise OntologyError(f"a new relation type needs at least one trigger (--trigger 'bind to'), so text can express {label!r}")

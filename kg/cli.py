@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 from . import __version__
-from .errors import KgError, OutputError, QueryError
+from .errors import KgError, QueryError
 
 if TYPE_CHECKING:
     from .build import BuildSummary
@@ -239,7 +239,7 @@ def query(
         if list_:
             _list_queries()
             return
-        from .query import format_result, get_query
+        from .query import format_result, get_query, parse_params
 
         graph = Path(graph_arg) if graph_arg is not None else None
         if endpoint is not None and text is None and graph is not None and not graph.exists():
@@ -260,7 +260,7 @@ def query(
             query_text = get_query(name).text
         else:
             query_text = text
-        bindings = _parse_params(params)
+        bindings = parse_params(params)
         if endpoint is not None:
             from .remote import remote_query
 
@@ -286,32 +286,6 @@ def _list_queries() -> None:
     for q in bundled_queries():
         table.add_row(escape(q.name), escape(q.title), escape(", ".join(p.name for p in q.parameters)))
     out.print(table)
-
-
-def _parse_params(params: list[str]) -> dict[str, object]:
-    """``NAME=VALUE`` pairs to query bindings.
-
-    A value written ``<iri>`` or ``prefix:local`` with one of kg's prefixes
-    (``ent:MesenchymalStemCell``) is bound as an IRI; anything else as a string.
-    """
-    from rdflib import URIRef
-
-    from .namespaces import PREFIXES
-
-    bindings: dict[str, object] = {}
-    for param in params:
-        key, sep, value = param.partition("=")
-        key = key.strip().lstrip("?$")
-        if not sep or not key.isidentifier():
-            raise QueryError(f"--param expects NAME=VALUE (e.g. --param cell='stem cell'), got {param!r}")
-        prefix, colon, local = value.partition(":")
-        if value.startswith("<") and value.endswith(">") and len(value) > 2:
-            bindings[key] = URIRef(value[1:-1])
-        elif colon and prefix in PREFIXES and local and " " not in local:
-            bindings[key] = URIRef(PREFIXES[prefix] + local)
-        else:
-            bindings[key] = value
-    return bindings
 
 
 # ---------------------------------------------------------------------------
@@ -364,7 +338,9 @@ def view(
         if params and query_file is None:
             _fail("--param needs --query")
         text = _read_text(query_file, "query file") if query_file is not None else None
-        bindings = _parse_params(params) or None
+        from .query import parse_params
+
+        bindings = parse_params(params) or None
         result = None
         if store_path(graph) is not None:
             from .explore import open_oxigraph

@@ -367,3 +367,29 @@ def get_query(name: str) -> BundledQuery:
             return q
     valid = ", ".join(q.name for q in queries) or "(none)"
     raise QueryError(f"no bundled query called {name!r}; valid names: {valid}")
+
+
+def parse_params(params: list[str]) -> dict[str, object]:
+    """``NAME=VALUE`` pairs to query bindings.
+
+    A value written ``<iri>`` or ``prefix:local`` with one of kg's prefixes
+    (``ent:MesenchymalStemCell``) is bound as an IRI; anything else as a string.
+    """
+    from rdflib import URIRef
+
+    from .namespaces import PREFIXES
+
+    bindings: dict[str, object] = {}
+    for param in params:
+        key, sep, value = param.partition("=")
+        key = key.strip().lstrip("?$")
+        if not sep or not key.isidentifier():
+            raise QueryError(f"--param expects NAME=VALUE (e.g. --param cell='stem cell'), got {param!r}")
+        prefix, colon, local = value.partition(":")
+        if value.startswith("<") and value.endswith(">") and len(value) > 2:
+            bindings[key] = URIRef(value[1:-1])
+        elif colon and prefix in PREFIXES and local and " " not in local:
+            bindings[key] = URIRef(PREFIXES[prefix] + local)
+        else:
+            bindings[key] = value
+    return bindings

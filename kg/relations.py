@@ -453,7 +453,7 @@ class RelationReader:
     # one sentence
     # ------------------------------------------------------------------
     def _read_sentence(self, si, s0, s1, args: list[Arg], trigs: list[Trig], state: DocState) -> list[Reading]:
-        low, txt = self._lower, self._text
+        low = self._lower
         mention_at = {a.start: a for a in args}
         covered: dict[int, Arg] = {}
         for a in args:
@@ -510,7 +510,7 @@ class RelationReader:
         """
         if t.kind not in ("verb", "inverse_verb") or t.end - t.start != 1:
             return False
-        low, txt = self._lower, self._text
+        low = self._lower
         prev = low[t.start - 1] if t.start > 0 else ""
         if t.form in ("gerund", "participle"):
             # "by activated macrophages" (adjective) but "By reducing IL-1β" (a means clause)
@@ -558,7 +558,7 @@ class RelationReader:
 
     def _anaphor(self, ctx: _Sentence, k: int, limit: int, state: DocState, domain: Sequence[str]) -> Arg | None:
         """Resolve a pronoun or "these <noun>" at token k to an earlier mention."""
-        low, txt = self._lower, self._text
+        low = self._lower
         word = low[k]
         head = None
         j = k + 1
@@ -594,7 +594,7 @@ class RelationReader:
 
     def _as_anaphor(self, cand: Arg, k: int, ctx: _Sentence) -> Arg:
         end = k + 1
-        low, txt = self._lower, self._text
+        low = self._lower
         while end < ctx.s1 and low[end].isalpha() and end not in ctx.verb_positions and end - k < 4 and low[end] not in ("of", "in"):
             end += 1
         return Arg(k, end, cand.concept, k, resolved=True)
@@ -682,7 +682,7 @@ class RelationReader:
 
     def _left_group(self, ctx: _Sentence, a: Arg, t: Trig) -> list[Arg]:
         """"IL-1β and TNF-α drive": coordinated subjects directly before their verb."""
-        low, txt = self._lower, self._text
+        low = self._lower
         if t.start - a.end > 4 or any(w in HARD_STOPS or w == "," or w in RELATIVES for w in low[a.end : t.start]):
             return [a]
         group = [a]
@@ -812,7 +812,7 @@ class RelationReader:
 
     def _named_after(self, ctx: _Sentence, k: int) -> int | None:
         """If tokens from k read "<noun> called <mention>", the mention's start, else None."""
-        low, txt = self._lower, self._text
+        low = self._lower
         if k >= ctx.s1 or not low[k].isalpha() or k in ctx.verb_positions:
             return None
         first = self._naming_first
@@ -829,7 +829,7 @@ class RelationReader:
 
     def _examples_after(self, ctx: _Sentence, a: Arg) -> list[Arg]:
         """Mentions introduced after ``a`` by "such as", "like", "including"."""
-        low, txt = self._lower, self._text
+        txt = self._text
         for start in (a.end, a.end + 1):
             t = ctx.trig_at.get(start)
             if t is None or t.kind != "inverse_phrase" or not any(f.relation == self.is_a for f in t.forms):
@@ -842,7 +842,7 @@ class RelationReader:
         return []
 
     def _first_mention_after(self, ctx: _Sentence, k: int, max_gap: int) -> Arg | None:
-        low, txt = self._lower, self._text
+        low = self._lower
         gap = 0
         while k < ctx.s1 and gap <= max_gap:
             a = ctx.covered.get(k)
@@ -856,7 +856,7 @@ class RelationReader:
 
     # -- readings -----------------------------------------------------
     def _predicate_readings(self, ctx: _Sentence, t: Trig, main: Arg | None, state: DocState) -> list[Reading]:
-        low, txt = self._lower, self._text
+        low = self._lower
         forms = t.forms
         inverse = t.kind in ("inverse_verb", "inverse_phrase")
         passive = False
@@ -933,7 +933,7 @@ class RelationReader:
         return []
 
     def _be_before(self, ctx: _Sentence, k: int) -> bool:
-        low, txt = self._lower, self._text
+        low = self._lower
         j = k - 1
         steps = 0
         while j >= ctx.s0 and steps < 3:
@@ -977,7 +977,7 @@ class RelationReader:
 
     def _hyponym_readings(self, ctx: _Sentence, t: Trig, *, inverse: bool) -> list[Reading]:
         """"X such as Y and Z" (inverse) or "Y and other X": Y is a X."""
-        low, txt = self._lower, self._text
+        txt = self._text
         if inverse:
             k = t.start - 1
             while k >= ctx.s0 and txt[k] in (",", "("):
@@ -1007,7 +1007,7 @@ class RelationReader:
     def _left_group_plain(self, ctx: _Sentence, last: Arg) -> list[Arg]:
         group = [last]
         cur = last
-        low, txt = self._lower, self._text
+        low = self._lower
         while True:
             k = cur.text_start - 1
             seps = 0
@@ -1029,7 +1029,7 @@ class RelationReader:
         k = t.end
         first = None
         gap = 0
-        low, txt = self._lower, self._text
+        low = self._lower
         while k < ctx.s1 and gap <= MAX_OBJECT_GAP + 4:
             a = ctx.covered.get(k)
             if a is not None and a.text_start == k:

@@ -548,7 +548,7 @@ def test_entity_page_shows_names_class_ids_and_claims_with_evidence(client, site
         assert f'id="claim-{claim.key}"' in incoming
     modalities = {c.modality for c in details.outgoing + details.incoming}
     assert "hedged" in modalities
-    assert f'<span class="badge hedged">hedged</span>' in html
+    assert '<span class="badge hedged">hedged</span>' in html
 
 
 def test_entity_details_agree_with_the_graph(site, graph):
@@ -932,7 +932,7 @@ def _rows(client, text: str) -> list[dict]:
 
 @pytest.mark.parametrize("value", ["MSC", "mesenchymal stem cell", "ent:MesenchymalStemCell", "nothing by this name", 'quote " and \\ backslash'])
 def test_filled_query_answers_as_kg_query_does(client, default_build, value):
-    from kg.cli import _parse_params
+    from kg.query import parse_params
     from kg.query import get_query
 
     response = client.post("/api/queries/cell-secretes", json={"params": {"cell": value}})
@@ -941,7 +941,7 @@ def test_filled_query_answers_as_kg_query_does(client, default_build, value):
     assert text != get_query("cell-secretes").text
     # the same answers as kg query --name cell-secretes --param cell=VALUE (rdflib binds the value itself)
     with open_store(default_build, engine="rdflib") as store:
-        expected = store.query(get_query("cell-secretes").text, _parse_params([f"cell={value}"]))
+        expected = store.query(get_query("cell-secretes").text, parse_params([f"cell={value}"]))
     rows = _rows(client, text)
     assert len(rows) == len(expected.rows)
     assert sorted(r["substance"]["value"] for r in rows) == sorted(str(row[-1]) for row in expected.rows)

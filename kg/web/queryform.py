@@ -95,7 +95,7 @@ def fill_query(query: BundledQuery, values: Mapping[str, object]) -> str:
     be bound (too long, a control character, text where a number is
     expected, an IRI with characters an IRI may not hold).
     """
-    from ..cli import _parse_params
+    from ..query import parse_params
     from ..store import substitute
 
     fields = {p.name: _field(p, query.text) for p in query.parameters}
@@ -107,7 +107,7 @@ def fill_query(query: BundledQuery, values: Mapping[str, object]) -> str:
     pairs = [f"{name}={value}" for name, value in given if value is not None]
     if not pairs:
         return query.text
-    bindings = _parse_params(pairs)
+    bindings = parse_params(pairs)
     for name, term in bindings.items():
         try:
             substitute("", {name: term})  # refuses an IRI with characters an IRI may not hold
