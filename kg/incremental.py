@@ -452,6 +452,8 @@ class StoreGeneration:
                 aside = state / f"old-{name}"
                 os.rename(link, aside)
             os.rename(link_tmp, link)
+            from .graph import _fsync_dir
+
             _fsync_dir(out_dir)
             if aside is not None:
                 shutil.rmtree(aside, ignore_errors=True)
@@ -491,16 +493,3 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

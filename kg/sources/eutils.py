@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -343,18 +341,13 @@ def _count_articles(body: bytes, start: int) -> int:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    from ..errors import OutputError
+    from ..graph import write_text_atomic
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise FetchError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+        write_text_atomic(path, data)
+    except OutputError as exc:
+        raise FetchError(exc.message) from None
 
 
 def _snippet(body: bytes, limit: int = 200) -> str:
