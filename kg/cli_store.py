@@ -41,7 +41,8 @@ def push(
             "--protocol",
             help="update: batched INSERT DATA into the --graph graph (works with any SPARQL Update endpoint; the default). "
             "gsp: SPARQL 1.1 Graph Store Protocol: PUT each document's named graph under its own IRI, as the build's "
-            "store holds them, and the rest into --graph, in chunks of --batch triples.",
+            "store holds them, and the rest into --graph, in chunks of --batch triples; document graphs on the server "
+            "that are no longer in the build are deleted.",
         ),
     ] = Protocol.update,
     graph_iri: Annotated[
@@ -69,6 +70,14 @@ def push(
     password: Annotated[Optional[str], typer.Option("--password", help="Password for --user.", envvar="KG_ENDPOINT_PASSWORD")] = None,
     auth: Annotated[Auth, typer.Option("--auth", help="How --user and --password are sent: HTTP digest or basic auth.")] = Auth.digest,
     keep: Annotated[bool, typer.Option("--keep", help="Add to the graphs instead of replacing them.")] = False,
+    query_endpoint: Annotated[
+        Optional[str],
+        typer.Option(
+            "--query-endpoint",
+            help="With --protocol gsp: the SPARQL query URL used to find document graphs no longer in the build "
+            "(default: derived from --endpoint, e.g. /sparql-graph-crud-auth -> /sparql-auth).",
+        ),
+    ] = None,
 ) -> None:
     """Push a graph into a remote SPARQL 1.1 endpoint (SPARQL Update or the Graph Store Protocol), in batches."""
     from .cli import _fail, _reported, out
@@ -93,11 +102,13 @@ def push(
             protocol=protocol.value,
             auth=auth.value,
             per_document=not one_graph,
+            query_endpoint=query_endpoint,
         )
     into = f"<{summary.graph}>" if summary.graph else "the default graph"
     if summary.documents:
         into += f" and {summary.documents} document graphs"
+    removed = f"; removed {summary.removed} document graphs no longer in the build" if summary.removed else ""
     out.print(
-        f"Pushed {summary.triples} triples into {into} at {summary.endpoint} in {summary.requests} requests",
+        f"Pushed {summary.triples} triples into {into} at {summary.endpoint} in {summary.requests} requests{removed}",
         markup=False,
     )

@@ -26,7 +26,9 @@ Errors: :class:`~kg.errors.MissingDependencyError` when ``distributed`` is not
 installed; :class:`ClusterError` when no Dask scheduler answers at the address
 within ``timeout`` seconds (refused, unknown host, or something else listening
 on the port: the connection and the handshake are both bounded), when it has
-no workers, or when a batch fails on the cluster.  A
+no workers, when a batch fails on the cluster, or when the cluster has had
+no workers at all for ``timeout`` seconds while documents are still to be
+extracted (every worker died; a slow batch on a live worker is waited for).  A
 kg error raised on a worker (an unknown spaCy model, say) is raised again on
 the client as the same class with the same message.
 """
@@ -287,8 +289,11 @@ def extract_dask(
     starts a :class:`distributed.LocalCluster` of worker processes for the
     duration of the run.  ``in_flight`` batches per worker thread are kept on
     the cluster.  ``timeout`` (seconds) bounds each step of connecting to the
-    scheduler and waiting for a first worker.  Raises :class:`ClusterError`
-    (when iterated) if the cluster cannot be used.
+    scheduler and waiting for a first worker, and how long the run goes on
+    without any worker (all of them died) before it gives up; a batch that is
+    merely slow on a live worker has no time limit.  Raises
+    :class:`ClusterError` (when iterated) if the cluster cannot be used; the
+    results yielded before stay valid.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be 1 or more, got {batch_size}")
@@ -309,7 +314,10 @@ def _run(distributed, documents, ontology, model, scheduler, batch_size, in_flig
     try:
         threads = sum(client.nthreads().values()) or 1
         window = max(2, in_flight * threads)
-        [shared] = client.scatter([payload], broadcast=True, hash=False)
+        try:
+            [shared] = client.scatter([payload], broadcast=True, hash=False)
+        except (OSError, TimeoutError) as exc:  # the workers went between connecting and now
+            raise ClusterError(f"cannot send the ontology to the Dask workers: {str(exc) or type(exc).__name__}") from None
         counter = itertools.count()
         run = uuid.uuid4().hex[:12]
         done = 0
@@ -326,10 +334,13 @@ def _run(distributed, documents, ontology, model, scheduler, batch_size, in_flig
                 done += len(batch)
 
         fill()
+        watch = _WorkerWatch(client, timeout)
         while pending:
             future, start, count = pending[0]
             try:
-                out = future.result()
+                out = watch.result(future, f"documents {start + 1}-{start + count}")
+            except ClusterError:
+                raise
             except Exception as exc:  # a worker died, kg is not installed there, ...
                 raise ClusterError(
                     f"documents {start + 1}-{start + count} could not be extracted on the cluster: "
@@ -347,6 +358,51 @@ def _run(distributed, documents, ontology, model, scheduler, batch_size, in_flig
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+class _WorkerWatch:
+    """Waits for results, but not forever on a cluster that has lost all its workers.
+
+    A batch may take as long as it takes while the scheduler has at least one
+    worker; when it has had none for ``timeout`` seconds (every worker died
+    or was closed, and none came back), :meth:`result` raises
+    :class:`ClusterError` instead of waiting for work that nothing can do.
+    """
+
+    def __init__(self, client, timeout: float) -> None:
+        self.client = client
+        self.timeout = timeout
+        self.poll = min(1.0, max(0.1, timeout / 4))  # how often the scheduler is asked whether it has workers
+        self.idle_since: float | None = None  # when the scheduler was first seen without workers
+
+    def result(self, future, what: str):
+        import time
+
+        while True:
+            try:
+                return future.result(timeout=self.poll)
+            except TimeoutError:
+                if future.done():
+                    if future.status == "finished":  # done just after the wait ran out: take it
+                        continue
+                    raise  # the batch itself failed with a TimeoutError
+            now = time.monotonic()
+            if self._workers() > 0:
+                self.idle_since = None
+                continue
+            if self.idle_since is None:
+                self.idle_since = now
+            elif now - self.idle_since >= self.timeout:
+                raise ClusterError(
+                    f"the Dask cluster has had no workers for {self.timeout:g} s with {what} still to extract "
+                    "(did every worker die or get closed?); the results before them were delivered"
+                )
+
+    def _workers(self) -> int:
+        try:
+            return len(self.client.nthreads(callback_timeout=self.timeout))
+        except (OSError, TimeoutError):  # the scheduler does not answer either: no worker to be had
+            return 0
 
 
 def _batches(documents: Iterator[Document], size: int) -> Iterator[list[Document]]:

@@ -16,7 +16,11 @@ with one of two protocols:
   ``?default``).  Each graph is sent as N-Triples in chunks of at most
   ``batch`` triples: the first chunk with ``PUT`` (which replaces the graph),
   the next ones with ``POST`` (which adds to it).  A graph file, or a build
-  without a store, goes whole into the target graph.
+  without a store, goes whole into the target graph.  Pushing a build graph by
+  graph with replacing also removes (``DELETE ?graph=IRI``) the endpoint's
+  document graphs (IRIs in kg's document namespace) that the build no longer
+  has, found with a query at the endpoint's SPARQL query URL (see
+  :func:`query_url`), so the endpoint mirrors the build.
 
 :func:`remote_query` runs a query with the SPARQL 1.1 Protocol (HTTP POST,
 JSON or Turtle answers) and returns kg's :class:`~kg.query.QueryResult`, with
@@ -41,7 +45,17 @@ from pathlib import Path
 
 from .errors import QueryError, RemoteError
 
-__all__ = ["AUTH_SCHEMES", "DEFAULT_GRAPH", "PROTOCOLS", "PushSummary", "RemoteError", "push", "remote_query", "update_batches"]
+__all__ = [
+    "AUTH_SCHEMES",
+    "DEFAULT_GRAPH",
+    "PROTOCOLS",
+    "PushSummary",
+    "RemoteError",
+    "push",
+    "query_url",
+    "remote_query",
+    "update_batches",
+]
 
 #: The named graph a push writes to unless told otherwise.
 DEFAULT_GRAPH = "https://w3id.org/kg/graph"
@@ -65,6 +79,7 @@ class PushSummary:
     triples: int
     requests: int
     documents: int = 0  # named graphs of documents written (protocol "gsp")
+    removed: int = 0  # document graphs deleted from the endpoint as no longer in the build (protocol "gsp")
 
 
 def _client(user: str | None, password: str | None, auth: str = "digest"):
@@ -130,6 +145,7 @@ def push(
     protocol: str = "update",
     auth: str = "digest",
     per_document: bool = True,
+    query_endpoint: str | None = None,
 ) -> PushSummary:
     """Send the graph of a build folder or graph file to ``endpoint``.
 
@@ -142,9 +158,16 @@ def push(
     is false) and everything else into ``graph`` (None: the endpoint's
     default graph), in chunks of ``batch`` triples (default 10000): ``PUT``
     for a graph's first chunk (replacing it; ``POST`` when ``replace`` is
-    false), ``POST`` for the next ones.  Named graphs of documents that were
-    pushed before but are no longer in the build are not removed (the
-    protocol cannot list graphs); drop them with ``DELETE ?graph=IRI``.
+    false), ``POST`` for the next ones.  When a build's store is pushed graph
+    by graph and ``replace`` is true, the endpoint's named graphs whose IRI
+    is in kg's document namespace (:data:`kg.namespaces.DOCUMENT`) but which
+    the build does not have (documents removed since the last push) are
+    deleted (``DELETE ?graph=IRI``) after the build's graphs are written;
+    other graphs are never touched.  They are listed, before anything is
+    written, with a SELECT query at ``query_endpoint``, by default the query
+    URL that goes with ``endpoint`` (see :func:`query_url`; a
+    :class:`RemoteError` when there is none known).  Note that this removes
+    document graphs pushed from another build into the same endpoint too.
 
     With both protocols, triples with blank nodes are sent together in one
     request (per graph), so each blank node keeps its identity (blank node
@@ -160,7 +183,7 @@ def push(
     if size < 1:
         raise ValueError(f"batch must be 1 or more, got {size}")
     if protocol == "gsp":
-        return _push_gsp(source, endpoint, graph, size, user, password, replace, auth, per_document)
+        return _push_gsp(source, endpoint, graph, size, user, password, replace, auth, per_document, query_endpoint)
     if graph is None:
         raise ValueError("the update protocol writes into a named graph: give graph=IRI (or use protocol='gsp')")
     return _push_update(source, endpoint, graph, size, user, password, replace, auth)
@@ -219,6 +242,75 @@ def graph_url(endpoint: str, graph: str | None) -> str:
 
     joiner = "&" if "?" in endpoint else "?"
     return endpoint + joiner + ("default" if graph is None else "graph=" + quote(graph, safe=""))
+
+
+# (path ending of a Graph Store endpoint, path ending of the query endpoint that goes with it)
+_QUERY_PATHS = (
+    ("/sparql-graph-crud-auth", "/sparql-auth"),  # Virtuoso, digest auth
+    ("/sparql-graph-crud", "/sparql"),  # Virtuoso
+    ("/rdf-graphs/service", ""),  # RDF4J and GraphDB: /repositories/ID
+    ("/store", "/query"),  # Oxigraph server
+    ("/data", "/query"),  # Fuseki: /DATASET/data
+)
+
+
+def query_url(endpoint: str) -> str | None:
+    """The SPARQL query URL that goes with the Graph Store endpoint ``endpoint`` (None when it is not a known kind).
+
+    Virtuoso's ``/sparql-graph-crud-auth`` goes with ``/sparql-auth`` and
+    ``/sparql-graph-crud`` with ``/sparql``; RDF4J's and GraphDB's
+    ``/repositories/ID/rdf-graphs/service`` with ``/repositories/ID``;
+    Oxigraph server's ``/store`` and Fuseki's ``/DATASET/data`` with
+    ``/query``.
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(endpoint)
+    path = parts.path.rstrip("/")
+    for store, query in _QUERY_PATHS:
+        if path.endswith(store):
+            return urlunsplit(parts._replace(path=path[: -len(store)] + query))
+    return None
+
+
+#: Graph names asked for per listing query (Virtuoso sorts at most 10000 rows by default).
+_LIST_PAGE = 5000
+
+
+def _document_graphs(client, url: str, namespace: str, hints: Mapping[int, str]) -> tuple[set[str], int]:
+    """The named graphs at the query endpoint ``url`` whose IRI starts with ``namespace``, and the requests made.
+
+    Asked for a page at a time, in order of the name, each page after the
+    last name seen (no OFFSET, which some stores bound), until a page brings
+    nothing new: a store that cuts its answers short still gets asked again.
+    """
+    from rdflib import Literal, URIRef
+
+    found: set[str] = set()
+    requests = 0
+    after = ""
+    prefix = Literal(namespace).n3()
+    while True:
+        query = (
+            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+            f"FILTER(STRSTARTS(STR(?g), {prefix}) && STR(?g) > {Literal(after).n3()}) }} "
+            f"ORDER BY STR(?g) LIMIT {_LIST_PAGE}"
+        )
+        response = client.post(url, data={"query": query}, headers={"Accept": "application/sparql-results+json"})
+        requests += 1
+        _check(response, f"listing the document graphs with a query at {url}", hints)
+        try:
+            answer = _parse_answer(response.headers.get("content-type", ""), response.content)
+            if answer.kind != "SELECT":
+                raise ValueError(f"a {answer.kind} answer")
+            names = [str(row[0]) for row in answer.rows if isinstance(row[0], URIRef)]
+        except (RemoteError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise RemoteError(f"listing the document graphs with a query at {url}: not a SPARQL query answer ({exc})") from None
+        new = {n for n in names if n.startswith(namespace)} - found
+        if not new:
+            return found, requests
+        found |= new
+        after = max(new)
 
 
 def _has_bnode(line: str) -> bool:
@@ -284,12 +376,16 @@ def _build_graphs(source: Path | str, target: str | None, per_document: bool) ->
         store.close()
 
 
-def _push_gsp(source, endpoint, target, batch, user, password, replace, auth, per_document) -> PushSummary:
+def _push_gsp(source, endpoint, target, batch, user, password, replace, auth, per_document, query_endpoint) -> PushSummary:
     import httpx
+
+    from .namespaces import DOCUMENT
+    from .store import store_path
 
     requests = 0
     sent = 0
     documents = 0
+    removed = 0
     content_type = _NT_CONTENT_TYPE
     not_a_store = f"is {endpoint} a SPARQL 1.1 Graph Store endpoint? Virtuoso's is /sparql-graph-crud-auth"
     hints = {
@@ -298,6 +394,18 @@ def _push_gsp(source, endpoint, target, batch, user, password, replace, auth, pe
         405: not_a_store,
         501: not_a_store,
     }
+    # a build pushed graph by graph, replacing: the endpoint's document graphs the build no longer has go
+    prune = replace and per_document and store_path(source) is not None
+    lister = None
+    if prune:
+        lister = query_endpoint or query_url(endpoint)
+        if lister is None:
+            raise RemoteError(
+                f"{endpoint}: cannot tell the SPARQL query URL of this Graph Store endpoint, needed to find the document "
+                "graphs that are no longer in the build; give it (query_endpoint=URL), or push into one graph "
+                "(per_document=False, kg push --one-graph)"
+            )
+    namespace = str(DOCUMENT)
     try:
         with _client(user, password, auth) as client:
 
@@ -313,6 +421,13 @@ def _push_gsp(source, endpoint, target, batch, user, password, replace, auth, pe
                     requests += 1
                 _check(response, f"{method} {url} ({what})", hints)
 
+            remote: set[str] = set()
+            if lister is not None:
+                # listed before anything is written: a failure here leaves the endpoint as it was
+                query_hints = {401: "check --user and --password", 404: "is it the SPARQL query endpoint? give query_endpoint=URL"}
+                remote, asked = _document_graphs(client, lister, namespace, query_hints)
+                requests += asked
+            written: set[str] = set()
             for name, lines in _build_graphs(source, target, per_document):
                 url = graph_url(endpoint, name)
                 where = "the default graph" if name is None else f"<{name}>"
@@ -324,9 +439,19 @@ def _push_gsp(source, endpoint, target, batch, user, password, replace, auth, pe
                 sent += count
                 if name is not None and name != target and count:
                     documents += 1
+                if name is not None and count:
+                    written.add(name)
+            for name in sorted(remote - written - {target}):
+                url = graph_url(endpoint, name)
+                response = client.request("DELETE", url)
+                requests += 1
+                if response.status_code == 404:  # gone already
+                    continue
+                _check(response, f"DELETE {url} (a document graph no longer in the build)", hints)
+                removed += 1
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise RemoteError(f"{endpoint}: cannot reach the endpoint: {exc}") from None
-    return PushSummary(endpoint, target or "", sent, requests, documents)
+    return PushSummary(endpoint, target or "", sent, requests, documents, removed)
 
 
 def remote_query(

@@ -182,3 +182,49 @@ def test_build_with_dask_executor_gives_the_same_graph(cluster, client, make_cor
     assert sum(after[w]["batches"] - before[w]["batches"] for w in after) > 0  # the cluster did the extraction
     assert dask.extracted == plain.extracted == plain.documents > 10
     assert (tmp_path / "dask" / "graph.nt").read_bytes() == (tmp_path / "plain" / "graph.nt").read_bytes()
+
+
+
+@pytest.mark.parametrize("payload", ["scattered", "inline"])
+def test_losing_every_worker_fails_instead_of_hanging(ontology, monkeypatch, payload):
+    """All workers of the cluster go mid-run: ClusterError in bounded time, not a wait for ever.
+
+    With the ontology scattered (what extract_dask does), the scheduler cancels
+    the batches that need it once the last worker holding it is gone.  With
+    "inline", the payload travels inside each task, so nothing is lost and the
+    batches just wait on a scheduler without workers: only the run's own
+    watch (no worker for ``timeout`` seconds) ends that.
+    """
+    import threading
+
+    if payload == "inline":
+        monkeypatch.setattr(distributed.Client, "scatter", lambda self, data, **kw: list(data))
+    docs = _documents() * 4
+    got: list = []
+    failure: list[BaseException] = []
+    with distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0", silence_logs=50
+    ) as local:
+        stream = extract_dask(docs, ontology, scheduler=local.scheduler_address, batch_size=1, in_flight=1, timeout=2)
+        got.append(next(stream))  # the workers are up and have built their pipelines
+
+        def consume() -> None:
+            try:
+                got.extend(stream)
+            except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+                failure.append(exc)
+
+        local.scale(0)  # every worker goes, nanny and all, so none comes back
+        started = time.monotonic()
+        consumer = threading.Thread(target=consume, daemon=True)
+        consumer.start()
+        consumer.join(60)
+        waited = time.monotonic() - started
+        assert not consumer.is_alive(), "extract_dask still waits for workers that are gone"
+    assert len(failure) == 1 and isinstance(failure[0], ClusterError), failure
+    assert waited < 30
+    if payload == "inline":
+        assert "the Dask cluster has had no workers for 2 s with documents" in str(failure[0])
+        assert waited >= 2
+    assert 1 <= len(got) < len(docs)
+    assert got == list(Extractor(ontology).run(docs[: len(got)]))  # what was yielded before is intact

@@ -159,7 +159,7 @@ def test_unreachable_endpoint(default_build: Path):
     with pytest.raises(RemoteError, match="cannot reach"):
         push(default_build, f"http://127.0.0.1:{port}/sparql-graph-crud", protocol="gsp")
     with pytest.raises(RemoteError, match="cannot reach"):
-        push(default_build, "127.0.0.1/no-scheme", protocol="gsp")
+        push(default_build, "127.0.0.1/sparql-graph-crud", protocol="gsp")  # no scheme
     with pytest.raises(RemoteError, match="cannot reach"):
         remote_query(f"http://127.0.0.1:{port}/sparql", "ASK {}")
 
@@ -290,7 +290,10 @@ def test_gsp_push_matches_the_local_store(virtuoso, small_build: Path):
     assert summary.documents == 3
     bnodes = sum(1 for t in local[None] if any(isinstance(x, BNode) for x in t))
     assert bnodes > 0  # the blank nodes go in one request of their own
-    assert summary.requests == 3 + -(-(default_part - bnodes) // 2000) + 1
+    # one PUT per document graph, the default part's chunks and its blank nodes, and two queries listing the
+    # document graphs on the server (the last page is empty); the stale triple's graph is in the build: kept
+    assert summary.removed == 0
+    assert summary.requests == 3 + -(-(default_part - bnodes) // 2000) + 1 + 2
 
     assert _count(query_endpoint, target) == default_part
     for doc in documents:
@@ -348,8 +351,11 @@ def test_gsp_errors_say_what_the_server_said(virtuoso, small_build: Path):
     base = query_endpoint.rsplit("/", 1)[0]
     # not a Graph Store endpoint: Virtuoso answers PUT on an unknown path with 501
     with pytest.raises(RemoteError, match=r"PUT http://127\.0\.0\.1:\d+/no-such-store\?graph=.*HTTP (404|405|501)") as info:
-        push(small_build, f"{base}/no-such-store", protocol="gsp", user="dba", password="dba")
+        push(small_build, f"{base}/no-such-store", protocol="gsp", user="dba", password="dba", query_endpoint=query_endpoint)
     assert "Graph Store endpoint?" in str(info.value)
+    # a query endpoint that is not one: said before anything is written
+    with pytest.raises(RemoteError, match=r"listing the document graphs with a query at http://127\.0\.0\.1:\d+/no-such-query.*HTTP 404"):
+        push(small_build, _gsp(query_endpoint), protocol="gsp", user="dba", password="dba", query_endpoint=f"{base}/no-such-query")
     # the anonymous store without the SPARQL_UPDATE role: Virtuoso's reason comes through as text, not HTML
     with pytest.raises(RemoteError, match=r"HTTP 403 Forbidden: .*Permission denied") as info:
         push(small_build, f"{base}/sparql-graph-crud", protocol="gsp")
@@ -407,3 +413,157 @@ def test_gsp_push_of_a_graph_file_falls_back_to_turtle(monkeypatch, tmp_path):
         ("POST", url, "text/turtle; charset=utf-8", 2),
         ("POST", url, "text/turtle; charset=utf-8", 1),
     ]
+
+
+# -- a GSP push mirrors the build: document graphs the build no longer has are removed ----------------
+
+
+def _sparql_update(endpoint: str, text: str) -> None:
+    import httpx
+
+    httpx.post(
+        endpoint,
+        content=text,
+        headers={"Content-Type": "application/sparql-update"},
+        auth=httpx.DigestAuth("dba", "dba"),
+    ).raise_for_status()
+
+
+def _graph_names(endpoint: str) -> set[str]:
+    result = remote_query(endpoint, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return {str(row[0]) for row in result.rows}
+
+
+def test_gsp_push_removes_the_graphs_of_removed_documents(virtuoso, tmp_path):
+    from kg.build import build
+    from kg.namespaces import DOCUMENT
+
+    query_endpoint, update_endpoint = virtuoso
+    store = _gsp(query_endpoint)
+    target = "https://example.org/kg-gsp-prune"
+    text = (REPO / "corpus" / "stem-cells-ddd.txt").read_text(encoding="utf-8")
+    paragraphs = [p for p in text.split("\n\n") if len(p) > 300]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, i in (("one.txt", 0), ("two.txt", 2), ("three.txt", 4)):
+        (corpus / name).write_text(paragraphs[i], encoding="utf-8")
+    out = tmp_path / "out"
+    build([corpus], out)
+    before = _local_graphs(out)
+    assert len([g for g in before if g is not None]) == 3
+
+    # graphs that are not kg document graphs, one with a name close to the namespace: never touched
+    others = {"https://example.org/not-a-document": 1, str(DOCUMENT).rstrip("/") + "s/elsewhere": 2}
+    for name, value in others.items():
+        _sparql_update(update_endpoint, f"INSERT DATA {{ GRAPH <{name}> {{ <https://example.org/x> <https://example.org/p> {value} }} }}")
+
+    first = push(out, store, protocol="gsp", graph=target, user="dba", password="dba")
+    assert first.documents == 3
+    on_server = {g for g in _graph_names(query_endpoint) if g.startswith(str(DOCUMENT))}
+    assert on_server == {g for g in before if g is not None}  # the document graphs of other tests' pushes went too
+
+    # the build again, without one document
+    (corpus / "three.txt").unlink()
+    build([corpus], out)
+    after = _local_graphs(out)
+    kept = sorted(g for g in after if g is not None)
+    [gone] = {g for g in before if g is not None} - set(kept)
+    assert len(kept) == 2
+
+    # --keep and --one-graph pushes do not remove anything
+    push(out, store, protocol="gsp", graph=target, user="dba", password="dba", replace=False)
+    assert _count(query_endpoint, gone) == len(before[gone])
+    assert push(out, store, protocol="gsp", graph=target + "-one", user="dba", password="dba", per_document=False).removed == 0
+    assert _count(query_endpoint, gone) == len(before[gone])
+
+    second = push(out, store, protocol="gsp", graph=target, user="dba", password="dba")
+    assert (second.documents, second.removed) == (2, 1)
+    assert second.triples == sum(len(t) for t in after.values())
+    assert _count(query_endpoint, gone) == 0
+    names = _graph_names(query_endpoint)
+    assert gone not in names
+    assert {g for g in names if g.startswith(str(DOCUMENT))} == set(kept)
+    for doc in kept:
+        assert _remote_graph(query_endpoint, doc) == after[doc]
+    assert _comparable(_remote_graph(query_endpoint, target)) == _comparable(after[None])
+    for name in others:
+        assert _count(query_endpoint, name) == 1
+    assert _count(query_endpoint, target + "-one") > 0
+
+    # nothing left to remove: pushing again removes nothing
+    assert push(out, store, protocol="gsp", graph=target, user="dba", password="dba").removed == 0
+
+
+def test_gsp_push_lists_document_graphs_page_by_page(monkeypatch, tmp_path):
+    """Offline: the listing goes on after a page that a store cut short, and only document graphs are deleted."""
+    from urllib.parse import parse_qs, unquote
+
+    import httpx
+    import pyoxigraph as ox
+
+    import kg.remote
+    from kg.namespaces import DOCUMENT
+
+    ns = str(DOCUMENT)
+    build = tmp_path / "out"
+    build.mkdir()
+    local = ox.Store(str(build / "store"))
+    local.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("kept"), ox.NamedNode(ns + "kept")))
+    local.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("x"), ox.DefaultGraph()))
+    local.flush()
+    del local
+    # the other graph stands for a store that ignores the FILTER: still never deleted
+    remote = sorted(["http://other.example/g", ns + "kept", *(f"{ns}old-{i}" for i in range(5))])
+    seen: list[tuple[str, str]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/query":
+            query = parse_qs(request.content.decode())["query"][0]
+            after = query.split("STR(?g) > ", 1)[1].split(")", 1)[0].strip('"')
+            assert f'STRSTARTS(STR(?g), "{ns}")' in query
+            rows = [g for g in remote if g > after][:2]  # a store that answers 2 rows at most
+            seen.append(("QUERY", after))
+            body = {"head": {"vars": ["g"]}, "results": {"bindings": [{"g": {"type": "uri", "value": g}} for g in rows]}}
+            return httpx.Response(200, json=body, headers={"content-type": "application/sparql-results+json"})
+        seen.append((request.method, unquote(request.url.query.decode())))
+        return httpx.Response(404 if request.method == "DELETE" and request.url.query.decode().endswith("old-4") else 204)
+
+    monkeypatch.setattr(kg.remote, "_client", lambda *a: httpx.Client(transport=httpx.MockTransport(handler)))
+    summary = push(build, "http://store.example/store", protocol="gsp", graph="http://e/g")
+    assert [s for s in seen if s[0] == "QUERY"] == [
+        ("QUERY", ""),
+        ("QUERY", ns + "kept"),
+        ("QUERY", ns + "old-1"),
+        ("QUERY", ns + "old-3"),
+        ("QUERY", ns + "old-4"),  # the last, empty page
+    ]
+    assert {s[0] for s in seen[:5]} == {"QUERY"}  # all listed before anything is written
+    assert [s for s in seen if s[0] != "QUERY"] == [
+        ("PUT", "graph=http://e/g"),
+        ("PUT", f"graph={ns}kept"),
+        *(("DELETE", f"graph={ns}old-{i}") for i in range(5)),
+    ]
+    assert (summary.documents, summary.removed, summary.requests) == (1, 4, 5 + 2 + 5)  # old-4 was gone already
+
+    # a Graph Store endpoint whose query URL is not known: refused before any request, unless it is given
+    seen.clear()
+    with pytest.raises(RemoteError, match="query URL"):
+        push(build, "http://store.example/graphs", protocol="gsp", graph="http://e/g")
+    assert seen == []
+    assert push(build, "http://store.example/graphs", protocol="gsp", graph="http://e/g", query_endpoint="http://store.example/query").removed == 4
+    # not replacing, or one graph: no listing, nothing deleted
+    seen.clear()
+    push(build, "http://store.example/graphs", protocol="gsp", graph="http://e/g", replace=False)
+    push(build, "http://store.example/graphs", protocol="gsp", graph="http://e/g", per_document=False)
+    assert {s[0] for s in seen} == {"PUT", "POST"}
+
+
+def test_query_url():
+    from kg.remote import query_url
+
+    assert query_url("http://h:8890/sparql-graph-crud-auth") == "http://h:8890/sparql-auth"
+    assert query_url("http://h:8890/sparql-graph-crud") == "http://h:8890/sparql"
+    assert query_url("http://h:7878/store") == "http://h:7878/query"
+    assert query_url("http://h:3030/ds/data/") == "http://h:3030/ds/query"
+    assert query_url("http://h/repositories/kg/rdf-graphs/service") == "http://h/repositories/kg"
+    assert query_url("http://h/graphs") is None
