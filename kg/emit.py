@@ -37,6 +37,7 @@ from .graph import decimal_text
 from .namespaces import DOCUMENT, ENTITY, EVIDENCE, KG, SCHEMA, STATEMENT
 from .ontology import Ontology
 from .records import Evidence, Mention, Modality, Relation
+from .tally import Tallies, document_figures, entity_figures
 
 __all__ = ["GraphWriter", "WrittenGraph", "literal", "sort_unique"]
 
@@ -106,12 +107,15 @@ class _Claim:
         self.weights: list[tuple[str, float]] = []  # (evidence key, confidence) of non-negated evidence
         self.count = 0
 
+    def strongest(self) -> Modality:
+        return next(m for m in (Modality.ASSERTED, Modality.HEDGED, Modality.NEGATED) if m in self.modalities)
+
     def lines(self, key: str, entities: dict[str, str]) -> Iterator[str]:
         s, o, p = _entity(self.subject, entities), _entity(self.object, entities), _iri(self.predicate)
         if any(m is not Modality.NEGATED for m in self.modalities):
             yield f"{s} {p} {o} .\n"
         node = f"<{_STMT}{key}>"
-        modality = next(m for m in (Modality.ASSERTED, Modality.HEDGED, Modality.NEGATED) if m in self.modalities)
+        modality = self.strongest()
         miss = 1.0
         for _, confidence in sorted(self.weights):  # the order Relation.confidence multiplies in
             miss *= 1.0 - confidence
@@ -145,6 +149,7 @@ class GraphWriter:
         self._places: Counter[str] = Counter()  # concept -> distinct places it was read
         self._concepts: set[str] = set()
         self._docs: set[str] = set()
+        self._tallies = Tallies()
         self.digests: dict[str, str] = {}
         self.mentions = 0
 
@@ -166,6 +171,7 @@ class GraphWriter:
         places: dict[str, set[tuple[int, int]]] = {}
         for m in mentions:
             places.setdefault(m.concept, set()).add((m.span.start, m.span.end))
+        sentences: dict[str, Evidence] = {}
         for rel in merged:
             key = rel.key
             claim = self._claims.get(key)
@@ -179,12 +185,16 @@ class GraphWriter:
                 if ev.modality is not Modality.NEGATED:
                     claim.weights.append((ev_key, ev.confidence))
                 node = f"<{_EV}{ev_key}>"
+                sentences[ev_key] = ev
                 lines.append(f"{stmt} {_K['hasEvidence']} {node} .\n")
                 lines.extend(_evidence_lines(node, doc, ev))
                 for concept, span in ((rel.subject, ev.subject_span), (rel.object, ev.object_span)):
                     bucket = places.setdefault(concept, set())
                     if span.end > span.start:
                         bucket.add((span.start, span.end))
+        for ev in sentences.values():  # evidence keys hold the document: these are new to the build
+            self._tallies.sentence(ev.rule, ev.modality, decimal_text(ev.confidence))
+        lines.extend(document_figures(doc, len(places), len(merged), len(sentences)))
         lines = sorted(set(lines))
         self.digests[doc[1:-1]] = _digest(lines)
         graph = f" {doc} .\n"
@@ -199,6 +209,9 @@ class GraphWriter:
 
     def finish(self) -> WrittenGraph:
         """Write the entity and claim lines, sort everything; returns where it all is."""
+        for claim in self._claims.values():
+            self._tallies.claim(claim.subject, claim.predicate, claim.object, claim.strongest(), claim.count)
+        self._default.writelines(self._tallies.lines())
         for concept in sorted(self._concepts):
             self._default.writelines(self._entity_lines(concept))
         for key in sorted(self._claims):
@@ -235,6 +248,7 @@ class GraphWriter:
         if concept.category:
             yield f"{node} {_K['category']} <{concept.category}> .\n"
         yield f"{node} {_K['mentionCount']} {_int(self._places[iri])} .\n"
+        yield from entity_figures(node, concept, self._tallies.claims_of(iri))
 
     # -- figures for the build summary -------------------------------------
 
@@ -254,8 +268,7 @@ class GraphWriter:
         return Counter(c.predicate for c in self._claims.values())
 
     def counts_by_modality(self) -> Counter[Modality]:
-        strongest = (Modality.ASSERTED, Modality.HEDGED, Modality.NEGATED)
-        return Counter(next(m for m in strongest if m in c.modalities) for c in self._claims.values())
+        return Counter(c.strongest() for c in self._claims.values())
 
 
 def ontology_lines(ontology: Ontology) -> list[str]:

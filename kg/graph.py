@@ -174,10 +174,45 @@ def build_graph(
                 graph.add((doc_node, RDF.type, PROV.Entity))
                 graph.add((doc_node, DCTERMS.source, Literal(ev.source)))
 
-    _add_entities(graph, ontology, merged, mentions)
+    entity_docs = _add_entities(graph, ontology, merged, mentions)
     for relation in merged:
         _add_relation(graph, relation)
+    _add_figures(graph, ontology, merged, sorted(docs), entity_docs)
     return graph
+
+
+def _add_figures(
+    graph: Graph, ontology: Ontology, relations: Sequence[Relation], doc_ids: Sequence[str],
+    entity_docs: Mapping[str, set[str]],
+) -> None:
+    """The precomputed figures of :mod:`kg.tally`, written by the same code as the streaming build's."""
+    from .tally import Tallies, document_figures, entity_figures
+
+    tallies = Tallies()
+    sentences: dict[str, Evidence] = {}
+    claims_in: dict[str, int] = defaultdict(int)
+    for rel in relations:
+        tallies.claim(rel.subject, rel.predicate, rel.object, rel.modality, len(rel.evidence))
+        for doc_id in {ev.doc_id for ev in rel.evidence}:
+            claims_in[doc_id] += 1
+        for ev in rel.evidence:
+            sentences[ev.key] = ev
+    sentences_in: dict[str, int] = defaultdict(int)
+    for key in sorted(sentences):
+        ev = sentences[key]
+        tallies.sentence(ev.rule, ev.modality, decimal_text(ev.confidence))
+        sentences_in[ev.doc_id] += 1
+    entities_in: dict[str, int] = defaultdict(int)
+    for doc_set in entity_docs.values():
+        for doc_id in doc_set:
+            entities_in[doc_id] += 1
+    lines = list(tallies.lines())
+    for doc_id in doc_ids:
+        node = f"<{DOCUMENT[doc_id]}>"
+        lines += document_figures(node, entities_in[doc_id], claims_in[doc_id], sentences_in[doc_id])
+    for iri in sorted(entity_docs):
+        lines += entity_figures(f"<{entity_iri(iri)}>", ontology.concepts[iri], tallies.claims_of(iri))
+    graph.parse(data="".join(lines), format="nt")
 
 
 def _merge_relations(relations: Iterable[Relation]) -> list[Relation]:
@@ -274,7 +309,7 @@ def _add_document(graph: Graph, doc: Document | DocumentInfo) -> None:
 
 def _add_entities(
     graph: Graph, ontology: Ontology, relations: Sequence[Relation], mentions: Sequence[Mention]
-) -> None:
+) -> dict[str, set[str]]:
     """One node per concept that occurs in a mention or a relation.
 
     ``kg:mentionCount`` counts distinct places (document, start, end) where the
@@ -308,6 +343,7 @@ def _add_entities(
         graph.add((node, KG.mentionCount, _integer(len(places[iri]))))
         for doc_id in sorted(docs[iri]):
             graph.add((node, PROV.wasDerivedFrom, DOCUMENT[doc_id]))
+    return docs
 
 
 def _add_relation(graph: Graph, rel: Relation) -> None:

@@ -32,6 +32,9 @@ SCHEMA_TERMS = frozenset(
         "modality", "category", "sentence", "sentenceIndex", "charStart", "charEnd", "subjectText",
         "subjectStart", "subjectEnd", "objectText", "objectStart", "objectEnd", "triggerText",
         "rule", "confidence", "evidenceCount", "mentionCount", "characterCount", "sha256",
+        # figures the build precomputes (kg/tally.py)
+        "nameKey", "claimCount", "entityCount", "sentenceCount", "RelationTally", "RuleTally",
+        "relationType", "strongestModality", "extractionRule", "sentenceModality", "meanConfidence",
     }
 )
 
@@ -52,6 +55,7 @@ ENTITY = Namespace(BASE + "entity/")
 STATEMENT = Namespace(BASE + "statement/")
 EVIDENCE = Namespace(BASE + "evidence/")
 DOCUMENT = Namespace(BASE + "document/")
+TALLY = Namespace(BASE + "tally/")
 OBO = Namespace("http://purl.obolibrary.org/obo/")
 BIOLINK = Namespace("https://w3id.org/biolink/vocab/")
 HGNC = Namespace("http://identifiers.org/hgnc/")
@@ -63,6 +67,7 @@ PREFIXES: dict[str, str] = {
     "stmt": str(STATEMENT),
     "ev": str(EVIDENCE),
     "doc": str(DOCUMENT),
+    "tally": str(TALLY),
     "rdf": str(RDF),
     "rdfs": str(RDFS),
     "owl": str(OWL),

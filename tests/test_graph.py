@@ -311,10 +311,29 @@ def test_isomorphic_to_hand_written_model(ontology):
                 kg:objectText "growth factors" ; kg:objectStart 13 ; kg:objectEnd 27 ;
                 kg:triggerText "secrete" ; kg:rule "verb:active" ;
                 kg:modality kg:Asserted ; kg:confidence "0.85"^^xsd:decimal .
+
+            # precomputed figures (kg/tally.py)
+            doc:{doc.doc_id} kg:entityCount 2 ; kg:claimCount 1 ; kg:sentenceCount 1 .
+            ent:MesenchymalStemCell kg:claimCount 1 ;
+                kg:nameKey "mesenchymal stem cell", "mesenchymal stromal cell", "msc" .
+            ent:GrowthFactor kg:claimCount 1 ; kg:nameKey "growth factor" .
+            <{tally("relation", str(k("secretes")), "asserted")}> a kg:RelationTally ;
+                kg:relationType kg:secretes ; kg:strongestModality kg:Asserted ;
+                kg:claimCount 1 ; kg:sentenceCount 1 .
+            <{tally("rule", "verb:active", "asserted")}> a kg:RuleTally ;
+                kg:extractionRule "verb:active" ; kg:sentenceModality kg:Asserted ;
+                kg:sentenceCount 1 ; kg:meanConfidence "0.85"^^xsd:decimal .
             """
         ),
     )
     assert isomorphic(own, expected)
+
+
+def tally(kind: str, *parts: str) -> str:
+    """A tally node's IRI as docs/rdf-model.md defines it."""
+    import hashlib
+
+    return f"https://w3id.org/kg/tally/{kind}-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
 # ---------------------------------------------------------------------------
