@@ -6,9 +6,11 @@
 For each size, a graph is generated deterministically (fixed seed) with the
 node kinds of a kg build in the proportions of a real one: the ontology,
 document nodes, evidence nodes (one per supporting sentence, ~17 triples
-each), statement nodes pooling evidence over documents, direct triples and
+each), statement nodes pooling evidence over documents, direct triples,
 entity nodes (real ontology concepts, so the bundled queries find answers,
-plus synthetic ones).  It is written as sorted N-Triples, then:
+plus synthetic ones), and the figures a build precomputes (name keys, claim
+counts, per-document counts, relation and rule tallies: ``kg/tally.py``,
+whose code writes them here too).  It is written as sorted N-Triples, then:
 
 * loaded with ``kg.graph.load_graph`` (rdflib, what ``kg query`` does
   without a store) and into an on-disk ``kg.store.OxigraphStore``
@@ -53,7 +55,9 @@ from kg.graph import load_graph, to_sorted_ntriples  # noqa: E402
 from kg.namespaces import DOCUMENT, ENTITY, EVIDENCE, KG, STATEMENT  # noqa: E402
 from kg.ontology import load_ontology  # noqa: E402
 from kg.query import bundled_queries  # noqa: E402
+from kg.records import Modality  # noqa: E402
 from kg.store import MemoryStore, OxigraphStore  # noqa: E402
+from kg.tally import Tallies, document_figures, name_keys  # noqa: E402
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -101,6 +105,8 @@ def generate(target: int, seed: int = 7) -> list[str]:
         statements.append((s, rng.choice(relation_types), o, k))
     stmt_evidence: dict[int, list[tuple[str, str]]] = {}
     entity_docs: dict[int, set[str]] = {}
+    tallies = Tallies()  # the figures a build precomputes (kg/tally.py), made by kg's own code
+    doc_claims: dict[str, set[int]] = {}
     for d in range(n_docs):
         doc = f"<{DOCUMENT}d{d:07d}>"
         lines += [
@@ -118,6 +124,9 @@ def generate(target: int, seed: int = 7) -> list[str]:
             ev = f"<{EVIDENCE}e{d:07d}x{j:02d}>"
             modality = rng.choices(MODALITIES, (8, 3, 1))[0]
             stmt_evidence.setdefault(k, []).append((ev, modality))
+            doc_claims.setdefault(doc, set()).add(k)
+            confidence = decimal(rng.random())
+            tallies.sentence("verb:active", Modality(modality.lower()), confidence.split('"')[1])
             s_start = rng.randint(0, 8000)
             lines += [
                 f"{ev} {RDF_TYPE} <{KG.Evidence}> .",
@@ -136,7 +145,7 @@ def generate(target: int, seed: int = 7) -> list[str]:
                 f"{ev} <{KG.triggerText}> {lit('causes')} .",
                 f"{ev} <{KG.rule}> {lit('verb:active')} .",
                 f"{ev} <{KG.modality}> <{KG[modality]}> .",
-                f"{ev} <{KG.confidence}> {decimal(rng.random())} .",
+                f"{ev} <{KG.confidence}> {confidence} .",
             ]
     for k, evs in stmt_evidence.items():
         s, p, o, _ = statements[k]
@@ -145,6 +154,7 @@ def generate(target: int, seed: int = 7) -> list[str]:
         best = min(evs, key=lambda e: MODALITIES.index(e[1]))[1]
         if any(m != "Negated" for _, m in evs):
             lines.append(f"{subject} <{p}> {obj} .")
+        tallies.claim(str(s), p, str(o), Modality(best.lower()), len(evs))
         lines += [
             f"{stmt} {RDF_TYPE} <{RDF}Statement> .",
             f"{stmt} <{RDF}subject> {subject} .",
@@ -157,6 +167,15 @@ def generate(target: int, seed: int = 7) -> list[str]:
         lines += [f"{stmt} <{KG.hasEvidence}> {ev} ." for ev, _ in evs]
         entity_docs.setdefault(s, set())
         entity_docs.setdefault(o, set())
+    lines += [line.rstrip("\n") for line in tallies.lines()]
+    doc_entities: dict[str, int] = {}
+    for docs in entity_docs.values():
+        for doc in docs:
+            doc_entities[doc] = doc_entities.get(doc, 0) + 1
+    for d in range(n_docs):
+        doc = f"<{DOCUMENT}d{d:07d}>"
+        figures = document_figures(doc, doc_entities.get(doc, 0), len(doc_claims.get(doc, ())), 20)
+        lines += [line.rstrip("\n") for line in figures]
     for e, docs in sorted(entity_docs.items()):
         iri, label, category = entities[e]
         node = entity_node(entities, e)
@@ -171,6 +190,11 @@ def generate(target: int, seed: int = 7) -> list[str]:
         if iri:
             concept = ontology.concepts[iri]
             lines += [f"{node} <{SKOS}altLabel> {lit(a)} ." for a in (*concept.synonyms, *concept.abbreviations)]
+            names = (label, *concept.synonyms, *concept.abbreviations)
+        else:
+            names = (label,)
+        lines += [line.rstrip("\n") for line in name_keys(node, names)]
+        lines.append(f"{node} <{KG.claimCount}> {integer(tallies.claims_of(str(e)))} .")
         lines += [f"{node} <{PROV}wasDerivedFrom> {doc} ." for doc in sorted(docs)]
     lines = sorted(set(lines))
     return lines
