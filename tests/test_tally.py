@@ -75,7 +75,7 @@ COUNTED = {
         " ?e a kg:Evidence ; kg:rule ?r ; kg:modality ?m ; kg:confidence ?c } GROUP BY ?r ?m",
     ),
     "claims per entity": (
-        "SELECT ?e ?n WHERE { ?e kg:claimCount ?n ; kg:mentionCount [] }",
+        "SELECT ?e ?n WHERE { ?e kg:degree ?n ; kg:mentionCount [] }",
         "SELECT ?e (COUNT(DISTINCT ?st) AS ?n) WHERE { ?e kg:mentionCount [] ."
         " OPTIONAL { { ?st rdf:subject ?e } UNION { ?st rdf:object ?e } } } GROUP BY ?e",
     ),
