@@ -172,10 +172,20 @@ def build(
         generation = None
         changes: dict[str, int] = {}
         if store:
-            generation, changes = _stage_store(out, staging, written, infos, keys, print_)
+            # The store is loaded and compacted (in Oxigraph, which releases
+            # the GIL) while graph.ttl is written from the sorted lines.
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store") as pool:
+                staged = pool.submit(_stage_store, out, staging, written, infos, keys, print_)
+                files = _write_turtle(staging, written)
+                generation, changes = staged.result()
+        else:
+            files = _write_turtle(staging, written)
         checkpoint("store-staged")
-        clock.lap("store")
-        files = _write_files(staging, written, generation, title or default_title(infos), clock)
+        clock.lap("store and turtle")
+        files["html"] = _write_view(staging, Path(files["nt"]), generation, title or default_title(infos))
+        clock.lap("view")
         outputs = place_outputs(files, out)
         checkpoint("outputs-written")
         if incremental:
@@ -267,16 +277,21 @@ class _Clock:
         self._last = now
 
 
-def _write_files(staging: Path, written, generation, title: str, clock: _Clock) -> dict[str, Path]:
-    """graph.nt (already sorted by the writer), graph.ttl and graph.html, in the staging folder."""
+def _write_turtle(staging: Path, written) -> dict[str, Path]:
+    """graph.nt (already sorted by the writer) and graph.ttl, in the staging folder."""
     from .graph import ntriples_to_turtle
-    from .view import render_html, store_view_graph, view_data
 
     ntriples = staging / "graph.nt"
     os.replace(written.ntriples, ntriples)
     turtle = staging / "graph.ttl"
     ntriples_to_turtle(ntriples, turtle)
-    clock.lap("turtle")
+    return {"ttl": turtle, "nt": ntriples}
+
+
+def _write_view(staging: Path, ntriples: Path, generation, title: str) -> Path:
+    """graph.html in the staging folder, drawn from the staged store (or an in-memory one)."""
+    from .view import render_html, store_view_graph, view_data
+
     if generation is not None:
         from .store import OxigraphStore
 
@@ -296,8 +311,7 @@ def _write_files(staging: Path, written, generation, title: str, clock: _Clock) 
         page.write_text(render_html(data, title), encoding="utf-8", newline="\n")
     except OSError as exc:
         raise OutputError(f"{page}: cannot write: {exc.strerror or exc}") from None
-    clock.lap("view")
-    return {"ttl": turtle, "nt": ntriples, "html": page}
+    return page
 
 
 class _Tracker:
