@@ -275,14 +275,7 @@ def test_gsp_push_matches_the_local_store(virtuoso, small_build: Path):
 
     # something stale in a document graph: the push replaces the graph, so it must go
     stale = f"INSERT DATA {{ GRAPH <{documents[0]}> {{ <https://example.org/stale> <https://example.org/p> 1 }} }}"
-    import httpx
-
-    httpx.post(
-        update_endpoint,
-        content=stale,
-        headers={"Content-Type": "application/sparql-update"},
-        auth=httpx.DigestAuth("dba", "dba"),
-    ).raise_for_status()
+    _sparql_update(update_endpoint, stale)
     assert _count(query_endpoint, documents[0]) == 1
 
     summary = push(small_build, _gsp(query_endpoint), protocol="gsp", graph=target, batch=2000, user="dba", password="dba")
