@@ -32,7 +32,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from rdflib.namespace import RDF, XSD
 
-from .graph import MODALITY_IRIS
+from .graph import MODALITY_IRIS, decimal_text
 from .namespaces import KG, TALLY
 from .records import Modality
 
@@ -132,8 +132,7 @@ class Tallies:
         for (rule, modality), (sentences, total) in self._rules.items():
             node = _node("rule", rule, modality.value)
             mean = (total / sentences).quantize(_FOUR_PLACES, rounding=ROUND_HALF_EVEN)
-            text = format(mean, "f").rstrip("0")
-            text = text + "0" if text.endswith(".") else text
+            text = decimal_text(float(mean))  # already 4 places: only the canonical form is applied
             yield f"{node} {_TYPE} {_RULE_TALLY} .\n"
             yield f"{node} {_RULE} {_literal(rule)} .\n"
             yield f"{node} {_SENT_MODALITY} <{MODALITY_IRIS[modality]}> .\n"

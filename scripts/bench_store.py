@@ -128,8 +128,8 @@ def generate(target: int, seed: int = 7) -> list[str]:
             modality = rng.choices(MODALITIES, (8, 3, 1))[0]
             stmt_evidence.setdefault(k, []).append((ev, modality))
             doc_claims.setdefault(doc, set()).add(k)
-            confidence = decimal(rng.random())
-            tallies.sentence("verb:active", Modality(modality.lower()), confidence.split('"')[1])
+            confidence = f"{rng.random():.4f}"
+            tallies.sentence("verb:active", Modality(modality.lower()), confidence)
             s_start = rng.randint(0, 8000)
             lines += [
                 f"{ev} {RDF_TYPE} <{KG.Evidence}> .",
@@ -148,7 +148,7 @@ def generate(target: int, seed: int = 7) -> list[str]:
                 f"{ev} <{KG.triggerText}> {lit('causes')} .",
                 f"{ev} <{KG.rule}> {lit('verb:active')} .",
                 f"{ev} <{KG.modality}> <{KG[modality]}> .",
-                f"{ev} <{KG.confidence}> {confidence} .",
+                f"{ev} <{KG.confidence}> \"{confidence}\"^^<{XSD}decimal> .",
             ]
     for k, evs in stmt_evidence.items():
         s, p, o, _ = statements[k]
